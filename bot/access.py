@@ -1,0 +1,200 @@
+"""Who may see what: the dossier second factor, its daily lock-out, and per-user rate limits.
+
+A dossier code is printed on a paper slip and is partly guessable (unit, date, sequence), so
+the code alone shows no personal data. The second factor is the last 4 digits of the phone or
+ID number registered with the dossier; wrong answers are counted per dossier, per chat, per
+Vietnam calendar day, and after ``settings.verify_max_failures`` the chat must wait until the
+next midnight in Vietnam. Lookups and unknown codes are rate-limited per chat with fixed
+windows in the ``rate_counters`` table, so several workers share one count.
+
+All functions run inside the dialogue's transaction; the conversation row lock already orders
+one user's messages, so these per-user rows see no concurrent writers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.models import DossierAccess, RateCounter, UTCDateTime
+from bot.dossier_io import DossierRecord, insert_ignore, vn_date, vn_midnight_after
+from lookup.phone import last4_matches
+
+LOOKUP = "lookup"
+UNKNOWN = "unknown_code"
+# Unknown codes get a quarter of the lookup allowance in the same window (at least 3): a citizen
+# mistypes a code once or twice; a script trying codes hits this long before the lookup limit.
+UNKNOWN_SHARE = 4
+UNKNOWN_MIN = 3
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Outcome of a second-factor answer."""
+
+    ok: bool
+    left: int = 0  # tries left today (when not ok and not locked)
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RateResult:
+    allowed: bool
+    retry_at: datetime | None = None
+
+
+# Second factor ----------------------------------------------------------------------------
+async def _access_row(
+    session: AsyncSession, code: str, channel: str, user_id: str
+) -> DossierAccess | None:
+    return await session.get(DossierAccess, (code, channel, user_id), populate_existing=True)
+
+
+async def is_verified(session: AsyncSession, dossier_code: str, channel: str, user_id: str) -> bool:
+    """True when this chat has answered the second factor for this dossier."""
+    verified = await session.scalar(
+        select(DossierAccess.verified_at).where(
+            DossierAccess.dossier_code == dossier_code,
+            DossierAccess.channel == channel,
+            DossierAccess.user_id == user_id,
+        )
+    )
+    return verified is not None
+
+
+def has_secret(rec: DossierRecord) -> bool:
+    """A dossier without a registered phone or ID number cannot be verified by chat."""
+    return len(_digits(rec.applicant_phone)) >= 4 or len(_digits(rec.applicant_id_number)) >= 4
+
+
+async def locked_until(
+    session: AsyncSession,
+    code: str,
+    channel: str,
+    user_id: str,
+    now: datetime,
+    settings: Settings,
+) -> datetime | None:
+    """When the lock-out for this dossier and chat ends, or None when not locked."""
+    row = await _access_row(session, code, channel, user_id)
+    if row is None or row.failures_day != vn_date(now):
+        return None
+    if row.failures >= settings.verify_max_failures:
+        return vn_midnight_after(now)
+    return None
+
+
+async def verify(
+    session: AsyncSession,
+    rec: DossierRecord,
+    channel: str,
+    user_id: str,
+    answer: str,
+    now: datetime,
+    settings: Settings,
+) -> Verdict:
+    """Check 4 digits against the registered phone and ID number (constant time for each)."""
+    await session.execute(
+        insert_ignore(session, DossierAccess).values(
+            dossier_code=rec.code, channel=channel, user_id=user_id, failures=0
+        )
+    )
+    row = await _access_row(session, rec.code, channel, user_id)
+    assert row is not None
+    today = vn_date(now)
+    if row.failures_day != today:
+        row.failures, row.failures_day = 0, today
+    limit = settings.verify_max_failures
+    if row.failures >= limit:
+        return Verdict(False, 0, vn_midnight_after(now))
+    phone_ok = last4_matches(_digits(rec.applicant_phone), answer)
+    id_ok = last4_matches(_digits(rec.applicant_id_number), answer)
+    if (phone_ok or id_ok) and has_secret(rec):
+        row.verified_at = now
+        row.failures = 0
+        return Verdict(True)
+    row.failures += 1
+    if row.failures >= limit:
+        return Verdict(False, 0, vn_midnight_after(now))
+    return Verdict(False, limit - row.failures)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+# Rate limits ------------------------------------------------------------------------------
+def unknown_limit(settings: Settings) -> int:
+    return max(UNKNOWN_MIN, settings.lookup_rate_limit // UNKNOWN_SHARE)
+
+
+def _upsert(session: AsyncSession) -> Any:
+    return (sqlite if session.bind.dialect.name == "sqlite" else postgresql).insert
+
+
+async def hit(
+    session: AsyncSession,
+    channel: str,
+    user_id: str,
+    kind: str,
+    *,
+    limit: int,
+    window_seconds: int,
+    now: datetime,
+) -> RateResult:
+    """Count one use in a fixed window; refused once the window's count passes ``limit``.
+
+    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (SQLite and PostgreSQL): a stale window
+    restarts at ``now``; the row lock of the upsert makes concurrent workers count correctly.
+    """
+    window = timedelta(seconds=window_seconds)
+    stale = RateCounter.window_start <= now - window
+    start = literal(now, UTCDateTime())
+    stmt = (
+        _upsert(session)(RateCounter)
+        .values(channel=channel, user_id=user_id, kind=kind, window_start=now, count=1)
+        .on_conflict_do_update(
+            index_elements=["channel", "user_id", "kind"],
+            set_={
+                "count": case((stale, 1), else_=RateCounter.count + 1),
+                "window_start": case((stale, start), else_=RateCounter.window_start),
+            },
+        )
+        .returning(RateCounter.count, RateCounter.window_start)
+    )
+    count, window_start = (await session.execute(stmt)).one()
+    if count > limit:
+        return RateResult(False, window_start + window)
+    return RateResult(True)
+
+
+async def check(
+    session: AsyncSession,
+    channel: str,
+    user_id: str,
+    kind: str,
+    *,
+    limit: int,
+    window_seconds: int,
+    now: datetime,
+) -> RateResult:
+    """Like :func:`hit` but without counting (is the allowance already spent?)."""
+    window = timedelta(seconds=window_seconds)
+    row = (
+        await session.execute(
+            select(RateCounter.count, RateCounter.window_start).where(
+                RateCounter.channel == channel,
+                RateCounter.user_id == user_id,
+                RateCounter.kind == kind,
+            )
+        )
+    ).one_or_none()
+    if row is None or row.window_start + window <= now or row.count < limit:
+        return RateResult(True)
+    return RateResult(False, row.window_start + window)

@@ -1,0 +1,35 @@
+"""Assembles the bot: services, the dialogue with every feature's router, and channel senders."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot.channels.base import Sender
+from bot.config import Settings
+from bot.dialogue import Dialogue
+from bot.services import Services
+
+
+@dataclass
+class App:
+    services: Services
+    dialogue: Dialogue
+    senders: dict[str, Sender] = field(default_factory=dict)
+
+
+def build_dialogue(services: Services) -> Dialogue:
+    from handlers import build_router
+
+    return Dialogue(services, build_router())
+
+
+@asynccontextmanager
+async def open_app(settings: Settings) -> AsyncIterator[App]:
+    """Open storage (migrating it), index the catalogue, and close everything on exit."""
+    services = await Services.create(settings)
+    try:
+        yield App(services=services, dialogue=build_dialogue(services))
+    finally:
+        await services.close()

@@ -1,0 +1,257 @@
+"""Reading catalogue files and writing them into the database (idempotent upsert), and back out.
+
+A catalogue file is JSONL (optionally gzip). Each line is either the project's own format
+(``code``, ``name`` … see ``lookup.procedure``) or a national-portal object (``ma_thu_tuc`` …),
+detected per line so an operator can mix a curated file with portal exports. A bad line is
+reported with its line number and reason and the import goes on: one typo must not keep
+2,000 good procedures out of the bot.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Procedure, ProcedureMethod
+from lookup.portal import from_portal, is_portal
+from lookup.procedure import CHANNELS, ProcedureRecord, RecordError
+
+BATCH = 500
+
+
+def _open_text(path: Path) -> IO[str]:
+    """Text handle on a plain or gzip file; gzip is recognised by its magic bytes, not the name."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8-sig")
+    return open(path, encoding="utf-8-sig")
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | RecordError]]:
+    """(line number, object or error) for each non-empty line of a JSONL file, gzip or not."""
+    with _open_text(path) as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield n, RecordError(f"invalid JSON: {exc.msg}")
+
+
+def record_from_object(obj: Any) -> ProcedureRecord:
+    """Validate one JSON object of either format (project ``code`` or portal ``ma_thu_tuc``)."""
+    if not isinstance(obj, dict):
+        raise RecordError("not a JSON object")
+    if is_portal(obj):
+        return from_portal(obj)
+    if "code" not in obj:
+        raise RecordError("neither 'code' (project format) nor 'ma_thu_tuc' (portal format)")
+    return ProcedureRecord.from_dict(obj)
+
+
+def read_records(path: Path) -> Iterator[tuple[int, ProcedureRecord | RecordError]]:
+    """(line number, record or the reason it was rejected) for each line, either format."""
+    for n, obj in read_jsonl(path):
+        if isinstance(obj, RecordError):
+            yield n, obj
+            continue
+        try:
+            yield n, record_from_object(obj)
+        except RecordError as exc:
+            yield n, exc
+        except Exception as exc:  # a parser bug on one odd line must not stop the import
+            yield n, RecordError(f"unreadable record: {type(exc).__name__}: {exc}")
+
+
+def _apply(p: Procedure, r: ProcedureRecord) -> None:
+    d = r.to_dict()
+    for key in (
+        "name",
+        "field",
+        "levels",
+        "subjects",
+        "agency",
+        "implementing_agency",
+        "steps",
+        "documents",
+        "conditions",
+        "result",
+        "legal_basis",
+        "online_level",
+        "url",
+        "aliases",
+        "popular",
+    ):
+        setattr(p, key, d[key])
+    p.methods = [ProcedureMethod(position=i, **m) for i, m in enumerate(d["methods"])]
+
+
+async def upsert_records(
+    session: AsyncSession, records: Iterable[ProcedureRecord]
+) -> tuple[int, int]:
+    """Insert new procedures and update existing ones by code; returns (inserted, updated).
+
+    Keyed by code, so importing the same file twice updates and never duplicates; a code
+    seen twice in one batch counts once as inserted and then as updated (last one wins)."""
+    inserted = updated = 0
+    batch = list(records)
+    codes = list(dict.fromkeys(r.code for r in batch))
+    existing: dict[str, Procedure] = {}
+    for i in range(0, len(codes), BATCH):
+        rows = await session.execute(
+            select(Procedure).where(Procedure.code.in_(codes[i : i + BATCH]))
+        )
+        existing.update({p.code: p for p in rows.scalars()})
+    for r in batch:
+        p = existing.get(r.code)
+        if p is None:
+            p = Procedure(code=r.code)
+            _apply(p, r)
+            session.add(p)
+            existing[r.code] = p
+            inserted += 1
+        else:
+            _apply(p, r)
+            updated += 1
+    await session.flush()
+    return inserted, updated
+
+
+@dataclass
+class MethodStats:
+    """How many submission channels have a machine-readable time and fee (per channel)."""
+
+    rows: Counter[str] = field(default_factory=Counter)
+    timed: Counter[str] = field(default_factory=Counter)
+    priced: Counter[str] = field(default_factory=Counter)
+
+    def add(self, r: ProcedureRecord) -> None:
+        for m in r.methods:
+            self.rows[m.channel] += 1
+            self.timed[m.channel] += m.time_value is not None and m.time_unit is not None
+            self.priced[m.channel] += m.fee_amount is not None
+
+    def lines(self) -> list[str]:
+        out = []
+        for ch in CHANNELS:
+            n = self.rows[ch]
+            if n:
+                t, f = self.timed[ch], self.priced[ch]
+                out.append(
+                    f"{ch}: {n} rows, time parsed {t} ({100 * t / n:.1f}%),"
+                    f" fee parsed {f} ({100 * f / n:.1f}%)"
+                )
+        return out
+
+
+@dataclass
+class ImportReport:
+    """What an import did; ``rejected`` holds (line number, reason) for every refused line."""
+
+    inserted: int = 0
+    updated: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    formats: Counter[str] = field(default_factory=Counter)
+    methods: MethodStats = field(default_factory=MethodStats)
+
+    @property
+    def accepted(self) -> int:
+        return self.inserted + self.updated
+
+
+async def import_file(
+    session: AsyncSession,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate and upsert every line of ``path``; bad lines are reported, not fatal.
+
+    ``progress(n)`` is called with the number of lines handled since the last call."""
+    report = ImportReport()
+    batch: list[ProcedureRecord] = []
+
+    async def flush() -> None:
+        ins, upd = await upsert_records(session, batch)
+        report.inserted += ins
+        report.updated += upd
+        if progress is not None:
+            progress(len(batch))
+        batch.clear()
+
+    for n, obj in read_jsonl(path):
+        if isinstance(obj, RecordError):
+            report.rejected.append((n, str(obj)))
+            continue
+        kind = "portal" if is_portal(obj) else "project"
+        try:
+            record = record_from_object(obj)
+        except RecordError as exc:
+            report.rejected.append((n, str(exc)))
+            continue
+        except Exception as exc:  # see read_records
+            report.rejected.append((n, f"unreadable record: {type(exc).__name__}: {exc}"))
+            continue
+        report.formats[kind] += 1
+        report.methods.add(record)
+        batch.append(record)
+        if len(batch) >= BATCH:
+            await flush()
+    if batch:
+        await flush()
+    return report
+
+
+def record_of(p: Procedure) -> ProcedureRecord:
+    """The database row back in the project format (what ``export`` writes)."""
+    return ProcedureRecord.from_dict(
+        {
+            "code": p.code,
+            "name": p.name,
+            "field": p.field,
+            "levels": p.levels,
+            "subjects": p.subjects,
+            "agency": p.agency,
+            "implementing_agency": p.implementing_agency,
+            "steps": p.steps,
+            "methods": [
+                {
+                    "channel": m.channel,
+                    "time_value": m.time_value,
+                    "time_unit": m.time_unit,
+                    "time_text": m.time_text,
+                    "fee_amount": m.fee_amount,
+                    "fee_text": m.fee_text,
+                    "description": m.description,
+                }
+                for m in sorted(p.methods, key=lambda m: m.position)
+            ],
+            "documents": p.documents,
+            "conditions": p.conditions,
+            "result": p.result,
+            "legal_basis": p.legal_basis,
+            "online_level": p.online_level,
+            "url": p.url,
+            "aliases": p.aliases,
+            "popular": p.popular,
+        }
+    )
+
+
+async def export_records(session: AsyncSession, out: IO[str]) -> int:
+    """Write every procedure as one project-format JSON line, ordered by code; returns count."""
+    count = 0
+    rows = (await session.execute(select(Procedure).order_by(Procedure.code))).scalars()
+    for p in rows:
+        out.write(json.dumps(record_of(p).to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    return count

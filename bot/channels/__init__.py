@@ -1,0 +1,1 @@
+"""Channel adapters: platform payloads in, neutral replies rendered out."""

@@ -1,0 +1,99 @@
+"""``motcua catalogue import FILE`` and ``motcua catalogue export [FILE|-]``.
+
+Import reads JSONL (plain or gzip) in the project format or the national portal's, upserts by
+code and reports what it refused with line numbers; the running bot re-indexes at start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+from bot.commands import add_db_option, settings_for
+
+SHOW_REJECTS = 5
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("catalogue", help="import or export the procedure catalogue")
+    csub = p.add_subparsers(dest="catalogue_command", required=True)
+    imp = csub.add_parser("import", help="import a JSONL file (.gz too), project or portal format")
+    imp.add_argument("file", type=Path, help="JSONL file, optionally gzip-compressed")
+    add_db_option(imp)
+    imp.set_defaults(func=run)
+    exp = csub.add_parser("export", help="write the catalogue as JSONL in the project format")
+    exp.add_argument("file", nargs="?", default="-", help="output file, '-' for stdout (default)")
+    add_db_option(exp)
+    exp.set_defaults(func=run)
+
+
+async def run(args: argparse.Namespace) -> int:
+    if args.catalogue_command == "import":
+        return await _import(args)
+    return await _export(args)
+
+
+async def _import(args: argparse.Namespace) -> int:
+    from bot.catalogue_io import import_file
+    from bot.db.engine import Database
+
+    path: Path = args.file
+    if not _is_file(path):
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" procedures", desc="importing", file=sys.stderr)
+    db = Database(settings_for(args).database_url)
+    try:
+        await db.upgrade()
+        async with db.transaction() as session:
+            report = await import_file(session, path, progress=bar.update if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+        await db.dispose()
+    formats = ", ".join(f"{n} {kind}" for kind, n in sorted(report.formats.items())) or "none"
+    print(f"imported {report.inserted}, updated {report.updated}, rejected {len(report.rejected)}")
+    print(f"formats: {formats}")
+    for n, reason in report.rejected[:SHOW_REJECTS]:
+        print(f"  line {n}: {reason}")
+    if len(report.rejected) > SHOW_REJECTS:
+        print(f"  … and {len(report.rejected) - SHOW_REJECTS} more")
+    for line in report.methods.lines():
+        print(line)
+    return 0 if report.accepted or not report.rejected else 1
+
+
+async def _export(args: argparse.Namespace) -> int:
+    from bot.catalogue_io import export_records
+    from bot.db.engine import Database
+
+    db = Database(settings_for(args).database_url)
+    try:
+        await db.upgrade()
+        async with db.read() as session:
+            buffer = io.StringIO()
+            count = await export_records(session, buffer)
+        if args.file == "-":
+            sys.stdout.write(buffer.getvalue())
+            sys.stdout.flush()
+        else:
+            _write(Path(args.file), buffer.getvalue())
+    finally:
+        await db.dispose()
+    print(f"exported {count} procedures", file=sys.stderr)
+    return 0
+
+
+def _is_file(path: Path) -> bool:
+    """A command line runs one thing at a time: a blocking stat is fine here."""
+    return path.is_file()
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")

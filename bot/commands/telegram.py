@@ -1,0 +1,93 @@
+"""``motcua telegram``: long polling, for a laptop or a small deployment without a public URL.
+
+It runs the same channel as the webhook (same queue, workers, renderer, limiter); only the source
+of updates differs. The push dispatcher runs here too, since no ``motcua serve`` is running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from typing import Any
+
+from bot.commands import add_db_option, settings_for
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("telegram", help="run the Telegram bot with long polling (no public URL)")
+    add_db_option(p)
+    p.add_argument("--log-level", default=None, help="logging level")
+    p.set_defaults(func=run)
+
+
+async def run(args: argparse.Namespace) -> int:
+    from bot.app import open_app
+
+    settings = settings_for(args)
+    if not settings.telegram_token.get_secret_value():
+        print("MOTCUA_TELEGRAM_TOKEN is not set (get one from @BotFather)")
+        return 2
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with open_app(settings) as app:
+        print("Telegram long polling; Ctrl-C to stop", flush=True)
+        await run_polling(app, stop)
+    return 0
+
+
+async def run_polling(app: Any, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
+    """Poll until ``stop`` is set: deleteWebhook, command menu, workers, the outbox dispatcher
+    (when ``bot.outbox`` provides ``run_dispatcher``), then a clean shutdown."""
+    from telegram.ext import Updater
+
+    from bot.channels.telegram import ALLOWED_UPDATES, CHANNEL, TelegramChannel
+
+    channel = TelegramChannel(app)
+    await channel.start(polling=True)
+    app.senders[CHANNEL] = channel
+    updater = Updater(channel.bot, channel.queue)  # a bounded queue: polling waits when full
+    dispatcher: asyncio.Task[Any] | None = None
+    try:
+        await updater.initialize()
+        await updater.start_polling(
+            poll_interval=0.0,
+            timeout=poll_timeout,
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
+        run_dispatcher = _dispatcher()
+        if run_dispatcher is not None:
+            dispatcher = asyncio.create_task(run_dispatcher(app, stop), name="outbox")
+        await stop.wait()
+    finally:
+        stop.set()
+        if updater.running:
+            await updater.stop()
+        if dispatcher is not None:
+            try:
+                await asyncio.wait_for(dispatcher, 10.0)
+            except Exception:
+                log.exception("outbox dispatcher stopped with an error")
+        app.senders.pop(CHANNEL, None)
+        await channel.stop()
+        await updater.shutdown()
+
+
+def _dispatcher() -> Any:
+    """``bot.outbox.run_dispatcher(app, stop_event)`` if that feature is installed."""
+    try:
+        module = importlib.import_module("bot.outbox")
+    except ModuleNotFoundError as exc:
+        if exc.name != "bot.outbox":
+            raise
+        return None
+    return getattr(module, "run_dispatcher", None)

@@ -1,0 +1,83 @@
+"""Settings from environment variables (prefix ``MOTCUA_``) and an optional ``.env`` file.
+
+One flat settings object keeps every knob discoverable: the README's configuration table is
+generated from it (``motcua config``), so documentation and code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All runtime settings; every field maps to ``MOTCUA_<FIELD_NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="MOTCUA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///var/motcua.db",
+        description="SQLAlchemy async URL; PostgreSQL: postgresql+asyncpg://user@host/db",
+    )
+    default_language: str = Field("vi", description="Language for new users: vi or en")
+    log_level: str = Field("INFO", description="Logging level")
+    load_demo_data: bool = Field(
+        True, description="Load the bundled catalogue and demo dossiers into an empty database"
+    )
+
+    # Operator HTTP server
+    http_host: str = Field("127.0.0.1", description="Address the HTTP server listens on")
+    http_port: int = Field(8080, description="Port the HTTP server listens on")
+    public_url: str = Field(
+        "", description="Public https base URL of the server (for webhooks and deep links)"
+    )
+    events_secret: SecretStr = Field(
+        SecretStr(""), description="Shared HMAC secret for POST /api/v1/dossiers/events"
+    )
+    operator_token: SecretStr = Field(
+        SecretStr(""), description="Bearer token for the operator API and dashboard"
+    )
+    events_max_skew_seconds: int = Field(300, description="Accepted clock skew for signed events")
+
+    # Privacy and abuse limits
+    lookup_rate_limit: int = Field(20, description="Dossier lookups allowed per user per window")
+    lookup_rate_window_seconds: int = Field(600, description="Window for the lookup rate limit")
+    verify_max_failures: int = Field(
+        5, description="Wrong second-factor answers per dossier per user per day"
+    )
+
+    # Upstream one-stop system (optional; empty = use the local dossier table)
+    upstream_url_template: str = Field(
+        "", description="URL template for dossier lookups upstream, with {code}"
+    )
+    upstream_token: SecretStr = Field(SecretStr(""), description="Bearer token for the upstream")
+    upstream_cache_seconds: int = Field(60, description="How long an upstream answer is reused")
+    upstream_timeout_seconds: float = Field(3.0, description="Timeout of one upstream request")
+
+    # Postal tariff (illustrative 2016 tariff; set your province's contract prices)
+    postal_fee_same_province: int = Field(33000, description="Postal fee (VND) within the province")
+    postal_fee_other_province: int = Field(
+        60500, description="Postal fee (VND) to another province"
+    )
+
+    # Outbox dispatcher
+    outbox_poll_seconds: float = Field(1.0, description="How often the dispatcher looks for work")
+    outbox_max_attempts: int = Field(8, description="Attempts before a push is marked failed")
+
+    # Telegram
+    telegram_token: SecretStr = Field(SecretStr(""), description="Bot token from @BotFather")
+    telegram_base_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base URL (tests point it elsewhere)"
+    )
+    telegram_webhook_secret: SecretStr = Field(
+        SecretStr(""), description="secret_token checked on incoming webhook requests"
+    )
+    telegram_bot_username: str = Field("", description="Bot username, for t.me deep links")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process."""
+    return Settings()

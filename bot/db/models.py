@@ -1,0 +1,306 @@
+"""Database models. Times are stored in UTC; the bot shows them in Vietnam time (UTC+7).
+
+The schema is created by Alembic migrations (``bot/db/migrations``), never by ``create_all``,
+so SQLite and PostgreSQL deployments evolve the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes in, UTC out, on SQLite (which drops offsets) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Conversation(Base):
+    """Per (channel, user) dialogue state, so any worker can continue any conversation."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    flow: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessedDelivery(Base):
+    """Delivery ids already handled: platforms retry, users must not get two answers."""
+
+    __tablename__ = "processed_deliveries"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Procedure(Base):
+    """A procedure, shaped like the National Database on Administrative Procedures."""
+
+    __tablename__ = "procedures"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(Text, default="")
+    levels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    subjects: Mapped[str] = mapped_column(Text, default="")
+    agency: Mapped[str] = mapped_column(Text, default="")
+    implementing_agency: Mapped[str] = mapped_column(Text, default="")
+    steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    documents: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    legal_basis: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    online_level: Mapped[str | None] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(Text, default="")
+    aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    popular: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    methods: Mapped[list[ProcedureMethod]] = relationship(
+        back_populates="procedure",
+        cascade="all, delete-orphan",
+        order_by="ProcedureMethod.position",
+        lazy="selectin",
+    )
+
+
+class ProcedureMethod(Base):
+    """How a procedure can be filed: channel, processing time and fee differ per channel."""
+
+    __tablename__ = "procedure_methods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    procedure_code: Mapped[str] = mapped_column(
+        ForeignKey("procedures.code", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(16))  # truc_tiep | truc_tuyen | buu_chinh
+    time_value: Mapped[float | None]
+    time_unit: Mapped[str | None] = mapped_column(String(24))
+    time_text: Mapped[str] = mapped_column(Text, default="")
+    fee_amount: Mapped[int | None] = mapped_column(BigInteger)
+    fee_text: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    procedure: Mapped[Procedure] = relationship(back_populates="methods")
+
+
+class Dossier(Base):
+    """A filed dossier (hồ sơ), keyed by its Circular 01/2018 code."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (Index("ix_dossiers_agency_status", "agency_code", "status"),)
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(String(40), default="")
+    procedure_name: Mapped[str] = mapped_column(Text, default="")
+    agency_code: Mapped[str] = mapped_column(String(32), default="")
+    agency_name: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[int] = mapped_column(Integer, default=1)  # 1 direct, 2 online, 3 postal
+    result_delivery: Mapped[str] = mapped_column(String(8), default="desk")  # desk | postal
+    applicant_name: Mapped[str] = mapped_column(Text, default="")
+    applicant_phone: Mapped[str] = mapped_column(String(32), default="")
+    applicant_id_number: Mapped[str] = mapped_column(String(32), default="")
+    missing: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[DossierEvent]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="DossierEvent.at"
+    )
+
+
+class DossierEvent(Base):
+    """One step of a dossier's history; ``event_id`` makes upstream pushes idempotent."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dossier_code: Mapped[str] = mapped_column(
+        ForeignKey("dossiers.code", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    status: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+
+
+class Subscription(Base):
+    """A chat that asked to be told when a dossier changes."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("dossier_code", "channel", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dossier_code: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Outbox(Base):
+    """A push message waiting to be sent; written in the transaction that caused it.
+
+    ``dedup_key`` makes the cause idempotent; ``status`` moves pending → sending → sent/failed.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DossierAccess(Base):
+    """Second-factor state of one user for one dossier: verified, failures today, lock-out."""
+
+    __tablename__ = "dossier_access"
+
+    dossier_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    failures_day: Mapped[date | None] = mapped_column(Date)
+
+
+class RateCounter(Base):
+    """Fixed-window counters for per-user limits (lookups, unknown codes)."""
+
+    __tablename__ = "rate_counters"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Feedback(Base):
+    """👍/👎 on an answer, stored with the query that produced it."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    query: Mapped[str] = mapped_column(Text, default="")
+    procedure_code: Mapped[str] = mapped_column(String(40), default="")
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostalRequest(Base):
+    """A citizen's request to receive a dossier's result by the public postal service."""
+
+    __tablename__ = "postal_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    recipient_name: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(String(32))
+    street: Mapped[str] = mapped_column(Text)
+    ward_code: Mapped[str] = mapped_column(String(16))
+    ward_name: Mapped[str] = mapped_column(Text)
+    province_code: Mapped[str] = mapped_column(String(16))
+    province_name: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    collect_fee: Mapped[bool] = mapped_column(Boolean, default=False)
+    postal_fee: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="requested", index=True)
+    tracking_code: Mapped[str | None] = mapped_column(String(13))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[PostalEvent]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="PostalEvent.at"
+    )
+
+
+class PostalEvent(Base):
+    """One step of a postal request (accepted, in transit, delivered, failed, returned)."""
+
+    __tablename__ = "postal_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("postal_requests.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[PostalRequest] = relationship(back_populates="events")

@@ -1,0 +1,157 @@
+"""The dialogue core: one incoming message in, replies out, state saved in the same transaction.
+
+Guarantees: one user's messages are handled strictly in order (an in-process lock per user, and
+a row lock on PostgreSQL for several workers); different users run concurrently; a delivery id
+already processed is ignored; a crash in a handler rolls back its writes and state and the user
+gets a polite apology, so nothing half-done is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import unicodedata
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Context
+from bot.db.models import Conversation, ProcessedDelivery
+from bot.i18n import normalize_language, t
+from bot.messages import Incoming, Reply
+from bot.router import Router
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000  # longer messages are refused politely: no procedure name or code is that long
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_COMMAND = re.compile(r"^/([A-Za-z_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
+MENU_KEY = "menu"
+
+
+class Dialogue:
+    """Handles messages for every channel."""
+
+    def __init__(self, services: Services, router: Router) -> None:
+        self.services = services
+        self.router = router
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._waiters: dict[tuple[str, str], int] = {}
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Process one message; returns the replies to send (empty for a duplicate)."""
+        key = (incoming.channel, incoming.user_id)
+        async with self._user_lock(key):
+            try:
+                return await self._handle(incoming)
+            except Exception:
+                log.exception("handler failed", extra={"channel": incoming.channel})
+                lang = await self._language_of(incoming)
+                return [Reply(t(lang, "error-internal"))]
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        db = self.services.db
+        async with db.transaction() as session:
+            if incoming.delivery_id:
+                claimed = await session.execute(
+                    db.insert_ignore(ProcessedDelivery).values(
+                        channel=incoming.channel,
+                        delivery_id=incoming.delivery_id[:128],
+                        processed_at=self.services.clock(),
+                    )
+                )
+                if claimed.rowcount == 0:
+                    log.info("duplicate delivery ignored", extra={"channel": incoming.channel})
+                    return []
+            conv = await self._conversation(session, incoming)
+            ctx = Context(
+                incoming=incoming, conversation=conv, session=session, services=self.services
+            )
+            if self._prepare(ctx):
+                await self.router.dispatch(ctx)
+            menu = [b.payload for r in ctx.replies for b in r.buttons]
+            ctx.remember(MENU_KEY, menu)
+            now = self.services.clock()
+            conv.last_seen_at = now
+            conv.updated_at = now
+            return ctx.replies
+
+    def _prepare(self, ctx: Context) -> bool:
+        """Normalise the text, map a typed number to a button, spot commands.
+
+        Returns False when the message was answered here (empty or too long).
+        """
+        inc = ctx.incoming
+        if inc.payload is not None:
+            ctx.payload = inc.payload
+            return True
+        raw = inc.text or ""
+        if not raw.strip() and inc.contact:
+            return True
+        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", raw)).strip()
+        if not text:
+            ctx.say("error-empty")
+            return False
+        if len(text) > MAX_TEXT:
+            ctx.say("error-too-long", limit=MAX_TEXT)
+            return False
+        ctx.text = text
+        menu = ctx.recall(MENU_KEY) or []
+        if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= len(menu):
+            ctx.payload = menu[int(text) - 1]
+            return True
+        m = _COMMAND.match(text)
+        if m:
+            ctx.command = m.group(1).lower()
+            ctx.args = (m.group(2) or "").strip()
+        return True
+
+    async def _conversation(self, session: AsyncSession, incoming: Incoming) -> Conversation:
+        db = self.services.db
+        lang = normalize_language(incoming.language_hint) or self.services.settings.default_language
+        await session.execute(
+            db.insert_ignore(Conversation).values(
+                channel=incoming.channel,
+                user_id=incoming.user_id,
+                data={},
+                language=lang,
+                updated_at=self.services.clock(),
+            )
+        )
+        stmt = select(Conversation).where(
+            Conversation.channel == incoming.channel, Conversation.user_id == incoming.user_id
+        )
+        if not db.is_sqlite:
+            stmt = stmt.with_for_update()
+        conv = (await session.execute(stmt)).scalar_one()
+        return conv
+
+    async def _language_of(self, incoming: Incoming) -> str:
+        try:
+            async with self.services.db.read() as session:
+                lang = await session.scalar(
+                    select(Conversation.language).where(
+                        Conversation.channel == incoming.channel,
+                        Conversation.user_id == incoming.user_id,
+                    )
+                )
+        except Exception:  # the database itself may be what failed
+            lang = None
+        return lang or normalize_language(incoming.language_hint) or "vi"
+
+    @asynccontextmanager
+    async def _user_lock(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiters[key] = self._waiters.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiters[key] -= 1
+            if self._waiters[key] == 0:
+                del self._waiters[key]
+                del self._locks[key]

@@ -1,0 +1,1 @@
+"""HTTP endpoints of ``motcua serve``, one module per feature, each with ``setup(web_app, app)``."""

@@ -1,0 +1,529 @@
+"""Dossier status by code: the card, malformed-code help, second factor, following, /hoso.
+
+Entry points: a code anywhere in a message (text matcher, priority 20, before procedure
+search); the main-menu button ``ds`` (flow ``dossier_code``: the next text is read as a code);
+``/start d_<code with dots as _>`` deep links (see ``lookup.deeplink`` and docs/dossiers.md);
+and button payloads (≤ 64 bytes, code only, never personal data):
+
+=============  =============================================================
+``dc:<code>``  show the card (push messages and /hoso use it)
+``dv:<code>``  verify: ask the last 4 digits of the registered phone or ID number
+``dn:<code>``  notify me: subscribe this chat to status changes
+``du:<code>``  stop notifications
+``dx``         leave the code prompt
+``pd:<code>``  postal delivery (handled by ``handlers.postal``)
+=============  =============================================================
+
+Public API for other features:
+
+``await require_verification(ctx, code, then_payload) -> bool``
+    True when this chat has already passed the second factor for ``code``. Otherwise it
+    starts the verify flow (or says why it cannot: unknown dossier, locked out, nothing to
+    verify against) and returns False; the caller just returns. After a correct answer the
+    dialogue continues with ``then_payload`` (e.g. ``"pd:<code>"``) *through the root router*,
+    exactly as if the user had pressed a button with that payload. Re-dispatching was chosen
+    over a registry of callbacks: the caller needs nothing but its existing payload handler,
+    and the continuation is plain data stored in the conversation row, so it survives a
+    restart and works on any worker.
+
+``await open_deep_link(ctx, payload) -> bool``
+    Used by ``/start <payload>``; True when the payload named a dossier (card shown).
+
+The card with the code alone shows procedure, agency, dates, status and history; the masked
+applicant name and phone appear only after the second factor. Rate limits and lock-outs are in
+``bot.access``. In upstream mode (``MOTCUA_UPSTREAM_URL_TEMPLATE``) the card is read from the
+one-stop system; notifications and postal delivery need the local table and are not offered.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import delete, select
+
+from bot import access
+from bot.context import Context
+from bot.db.models import Subscription
+from bot.dossier_io import (
+    VN,
+    CardData,
+    DossierRecord,
+    insert_ignore,
+    load_card,
+    load_local,
+    vn_date,
+)
+from bot.messages import Button
+from bot.router import Router
+from lookup.deeplink import decode_start_payload
+from lookup.dossier_code import CodeParse, find_code, parse_code
+from lookup.phone import mask_name, mask_phone
+
+log = logging.getLogger(__name__)
+router = Router("dossiers")
+
+CODE_FLOW = "dossier_code"
+VERIFY_FLOW = "dossier_verify"
+NO_POSTAL = frozenset({3, 7, 8, 10})  # refused, withdrawn, stopped, handed over
+MAX_LIST_BUTTONS = 5
+
+
+# Helpers ----------------------------------------------------------------------------------
+def fmt_date(at: datetime) -> str:
+    return at.astimezone(VN).strftime("%d/%m/%Y")
+
+
+def fmt_time(at: datetime) -> str:
+    return at.astimezone(VN).strftime("%d/%m/%Y %H:%M")
+
+
+def _upstream(ctx: Context) -> bool:
+    return bool(ctx.services.settings.upstream_url_template)
+
+
+def _valid_code(arg: str) -> str | None:
+    """The canonical code of a payload argument (payloads can be typed on some channels)."""
+    parsed = parse_code(arg) if arg else None
+    return str(parsed.code) if parsed is not None and parsed.code is not None else None
+
+
+async def fetch(ctx: Context, code: str) -> DossierRecord | None:
+    """The dossier from the local table, or from the upstream system in upstream mode.
+
+    Raises ``bot.upstream.UpstreamDown`` when the upstream system does not answer.
+    """
+    if _upstream(ctx):
+        from bot.upstream import fetch_dossier
+
+        return await fetch_dossier(ctx.services.settings, code)
+    return await load_local(ctx.session, code)
+
+
+async def _subscribed(ctx: Context, code: str) -> bool:
+    found = await ctx.session.scalar(
+        select(Subscription.id).where(
+            Subscription.dossier_code == code,
+            Subscription.channel == ctx.channel,
+            Subscription.user_id == ctx.user_id,
+        )
+    )
+    return found is not None
+
+
+def _retry_text(ctx: Context, at: datetime) -> str:
+    local = at.astimezone(VN)
+    if vn_date(at) == vn_date(ctx.now()):
+        return local.strftime("%H:%M")
+    return local.strftime("%H:%M %d/%m/%Y")
+
+
+async def _allowed(ctx: Context) -> bool:
+    """Count one lookup; say so politely when the chat has used its allowance."""
+    s = ctx.services.settings
+    kw = {"window_seconds": s.lookup_rate_window_seconds, "now": ctx.now()}
+    unknown = await access.check(
+        ctx.session, ctx.channel, ctx.user_id, access.UNKNOWN, limit=access.unknown_limit(s), **kw
+    )
+    if not unknown.allowed:
+        assert unknown.retry_at is not None
+        ctx.say("ds-unknown-limited", _menu(ctx), time=_retry_text(ctx, unknown.retry_at))
+        return False
+    result = await access.hit(
+        ctx.session, ctx.channel, ctx.user_id, access.LOOKUP, limit=s.lookup_rate_limit, **kw
+    )
+    if not result.allowed:
+        assert result.retry_at is not None
+        ctx.say("ds-rate-limited", _menu(ctx), time=_retry_text(ctx, result.retry_at))
+        return False
+    return True
+
+
+async def _not_found(ctx: Context, code: str) -> None:
+    s = ctx.services.settings
+    await access.hit(
+        ctx.session,
+        ctx.channel,
+        ctx.user_id,
+        access.UNKNOWN,
+        limit=access.unknown_limit(s),  # counted here, checked before the next lookup
+        window_seconds=s.lookup_rate_window_seconds,
+        now=ctx.now(),
+    )
+    ctx.say("ds-not-found", _menu(ctx), code=code)
+
+
+def _menu(ctx: Context) -> list[Button]:
+    return [ctx.button("ds-btn-menu", "menu")]
+
+
+async def _load_or_explain(ctx: Context, code: str, *, count: bool = True) -> DossierRecord | None:
+    """Rate limit, fetch, and the "not found"/"down" answers; None when already answered."""
+    from bot.upstream import UpstreamDown
+
+    if count and not await _allowed(ctx):
+        return None
+    try:
+        rec = await fetch(ctx, code)
+    except UpstreamDown:
+        ctx.say("ds-upstream-down", _menu(ctx))
+        return None
+    if rec is None:
+        await _not_found(ctx, code)
+    return rec
+
+
+# The card ---------------------------------------------------------------------------------
+def timing_line(ctx: Context, rec: DossierRecord, now: datetime) -> str | None:
+    """Late / due today / on schedule / finished on time; None when timing does not apply."""
+    if rec.due_at is None or rec.status in {3, 7, 8}:
+        return None
+    days = rec.late_days(now)
+    if rec.status in {9, 10}:
+        if rec.finished_at is None:
+            return None
+        return ctx.t("ds-finished-late", days=days) if days else ctx.t("ds-finished-on-time")
+    if days:
+        return ctx.t("ds-late", days=days)
+    left = (vn_date(rec.due_at) - vn_date(now)).days
+    return ctx.t("ds-due-today") if left == 0 else ctx.t("ds-on-track", days=left)
+
+
+def render_card(
+    ctx: Context,
+    rec: DossierRecord,
+    *,
+    verified: bool,
+    subscribed: bool,
+) -> None:
+    """Append the dossier card. Personal data only when ``verified``."""
+    now = ctx.now()
+    status = ctx.t(f"ds-status-{rec.status}")
+    lines = [
+        ctx.t("ds-card-procedure-code", name=rec.procedure_name, code=rec.procedure_code)
+        if rec.procedure_code
+        else ctx.t("ds-card-procedure", name=rec.procedure_name),
+        ctx.t("ds-card-agency", agency=rec.agency_name or rec.agency_code),
+        ctx.t("ds-card-channel", channel=ctx.t(f"ds-channel-{rec.channel}")),
+        ctx.t("ds-card-received", date=fmt_date(rec.received_at))
+        if rec.received_at
+        else ctx.t("ds-card-not-received"),
+    ]
+    if rec.due_at:
+        lines.append(ctx.t("ds-card-due", date=fmt_date(rec.due_at)))
+    if rec.finished_at and rec.status in {9, 10}:
+        lines.append(ctx.t("ds-card-finished", date=fmt_date(rec.finished_at)))
+    lines.append("")
+    lines.append(ctx.t("ds-card-status", status=status))
+    lines.append(ctx.t(f"ds-status-{rec.status}-hint"))
+    timing = timing_line(ctx, rec, now)
+    if timing:
+        lines.append(timing)
+    if rec.status in (5, 6):
+        lines.append("")
+        lines.append(ctx.t(f"ds-missing-{rec.status}-title"))
+        lines.extend(f"• {m}" for m in rec.missing) if rec.missing else lines.append(
+            ctx.t("ds-missing-none")
+        )
+        lines.append(ctx.t(f"ds-missing-{rec.status}-todo", agency=rec.agency_name))
+    if rec.result_delivery == "postal" and rec.status not in NO_POSTAL:
+        lines.append(ctx.t("ds-card-result-postal"))
+    events = rec.latest_events()
+    if events:
+        lines.append("")
+        lines.append(ctx.t("ds-card-history"))
+        for e in events:
+            st = ctx.t(f"ds-status-{e.status}")
+            if e.note:
+                lines.append(
+                    ctx.t("ds-card-event-note", date=fmt_time(e.at), status=st, note=e.note)
+                )
+            else:
+                lines.append(ctx.t("ds-card-event", date=fmt_time(e.at), status=st))
+    lines.append("")
+    if verified:
+        if rec.applicant_name:
+            lines.append(ctx.t("ds-card-applicant", name=mask_name(rec.applicant_name)))
+        if rec.applicant_phone:
+            lines.append(ctx.t("ds-card-phone", phone=mask_phone(rec.applicant_phone)))
+    else:
+        lines.append(ctx.t("ds-card-private"))
+
+    buttons: list[Button] = []
+    if not verified and access.has_secret(rec):
+        buttons.append(ctx.button("ds-btn-verify", f"dv:{rec.code}"))
+    upstream = _upstream(ctx)
+    if not upstream:
+        if subscribed:
+            buttons.append(ctx.button("ds-btn-unnotify", f"du:{rec.code}"))
+        elif rec.status != 10:
+            buttons.append(ctx.button("ds-btn-notify", f"dn:{rec.code}"))
+        if rec.status not in NO_POSTAL:
+            buttons.append(ctx.button("ds-btn-postal", f"pd:{rec.code}"))
+    buttons.append(ctx.button("ds-btn-menu", "menu"))
+    ctx.reply("\n".join(lines).strip(), buttons, title=ctx.t("ds-card-title", code=rec.code))
+
+
+async def show_card(ctx: Context, code: str, *, count: bool = True) -> None:
+    """Look up ``code`` (canonical) and answer with its card or why not."""
+    if _upstream(ctx):
+        rec = await _load_or_explain(ctx, code, count=count)
+        if rec is None:
+            return
+        verified = await access.is_verified(ctx.session, rec.code, ctx.channel, ctx.user_id)
+        card = CardData(rec, verified, False)
+    else:
+        if count and not await _allowed(ctx):
+            return
+        found = await load_card(ctx.session, code, ctx.channel, ctx.user_id)
+        if found is None:
+            await _not_found(ctx, code)
+            return
+        card = found
+    render_card(ctx, card.record, verified=card.verified, subscribed=card.subscribed)
+    log.info("dossier card shown", extra={"channel": ctx.channel, "verified": card.verified})
+
+
+def explain_problem(ctx: Context, parse: CodeParse) -> None:
+    """Say precisely which part of a malformed code is wrong."""
+    from bot.i18n import bundle
+
+    problem = parse.problem.name.lower().replace("_", "-") if parse.problem else "other"
+    key = f"ds-problem-{problem}"
+    if not bundle(ctx.lang).has_message(key):
+        key = "ds-problem-other"
+    fragment = parse.fragment.strip()[:60] or ctx.text[:60]
+    text = "\n".join(
+        [
+            ctx.t("ds-problem-intro", fragment=fragment),
+            ctx.t(key),
+            ctx.t("ds-problem-example"),
+        ]
+    )
+    ctx.reply(text, _menu(ctx))
+
+
+async def answer_code_text(ctx: Context, parse: CodeParse) -> None:
+    if parse.code is None:
+        explain_problem(ctx, parse)
+        return
+    ctx.end_flow()
+    await show_card(ctx, str(parse.code))
+
+
+# Routes -----------------------------------------------------------------------------------
+def _find(ctx: Context, text: str) -> CodeParse | None:
+    """The code attempt in ``text``; dates after today (Vietnam) are reported as such."""
+    return find_code(text, today=vn_date(ctx.now()))
+
+
+def _has_code(ctx: Context) -> bool:
+    return bool(ctx.text) and find_code(ctx.text) is not None
+
+
+@router.text(_has_code, priority=20)
+async def code_in_text(ctx: Context) -> None:
+    parse = _find(ctx, ctx.text)
+    assert parse is not None
+    await answer_code_text(ctx, parse)
+
+
+@router.payload("ds")
+async def prompt(ctx: Context) -> None:
+    ctx.start_flow(CODE_FLOW, "code")
+    ctx.say("ds-prompt", [ctx.button("ds-btn-leave", "dx")])
+
+
+@router.flow(CODE_FLOW)
+async def code_flow(ctx: Context) -> None:
+    """Everything typed after "check a dossier" is read as a code, never as a search."""
+    parse = _find(ctx, ctx.text)
+    if parse is None:
+        ctx.say("ds-not-a-code", [ctx.button("ds-btn-leave", "dx")])
+        return
+    await answer_code_text(ctx, parse)
+
+
+@router.payload("dx")
+async def leave(ctx: Context) -> None:
+    from handlers.start import show_menu
+
+    ctx.end_flow()
+    await show_menu(ctx, "menu-title")
+
+
+@router.payload("dc")
+async def card_button(ctx: Context) -> None:
+    code = _valid_code(ctx.payload_arg)
+    if code is None:
+        ctx.say("button-expired", _menu(ctx))
+        return
+    await show_card(ctx, code)
+
+
+async def open_deep_link(ctx: Context, payload: str) -> bool:
+    """``/start d_000_00_00_H31-250714-0001`` (Telegram) or a code as is (other channels)."""
+    code = decode_start_payload(payload)
+    parse = parse_code(code) if code else _find(ctx, payload)
+    if parse is None:
+        return False
+    await answer_code_text(ctx, parse)
+    return True
+
+
+# Second factor ----------------------------------------------------------------------------
+async def _start_verify(ctx: Context, code: str, then: str) -> None:
+    rec = await _load_or_explain(ctx, code, count=False)
+    if rec is None:
+        return
+    s = ctx.services.settings
+    until = await access.locked_until(ctx.session, rec.code, ctx.channel, ctx.user_id, ctx.now(), s)
+    if until is not None:
+        _say_locked(ctx, until)
+        return
+    if not access.has_secret(rec):
+        ctx.say("ds-verify-no-secret", _menu(ctx))
+        return
+    ctx.start_flow(VERIFY_FLOW, "answer", {"code": rec.code, "then": then})
+    ctx.say("ds-verify-prompt", code=rec.code)
+
+
+def _say_locked(ctx: Context, until: datetime) -> None:
+    local = until.astimezone(VN)
+    ctx.end_flow()
+    ctx.say(
+        "ds-verify-locked",
+        [ctx.button("ds-btn-menu", "menu")],
+        time=local.strftime("%H:%M"),
+        date=local.strftime("%d/%m/%Y"),
+    )
+
+
+async def require_verification(ctx: Context, code: str, then_payload: str) -> bool:
+    """True if verified already; else start verification, continuing with ``then_payload``."""
+    if await access.is_verified(ctx.session, code, ctx.channel, ctx.user_id):
+        return True
+    await _start_verify(ctx, code, then_payload)
+    return False
+
+
+@router.payload("dv")
+async def verify_button(ctx: Context) -> None:
+    code = _valid_code(ctx.payload_arg)
+    if code is None:
+        ctx.say("button-expired", _menu(ctx))
+        return
+    if await access.is_verified(ctx.session, code, ctx.channel, ctx.user_id):
+        await show_card(ctx, code, count=False)
+        return
+    await _start_verify(ctx, code, f"dc:{code}")
+
+
+@cache
+def _root() -> Router:
+    from handlers import build_router
+
+    return build_router()
+
+
+@router.flow(VERIFY_FLOW)
+async def verify_answer(ctx: Context) -> None:
+    digits = "".join(ch for ch in ctx.text if ch.isdigit())
+    if len(digits) != 4 or len(ctx.text.strip()) > 12:
+        ctx.say("ds-verify-not-digits")
+        return
+    code = str(ctx.data.get("code", ""))
+    then = str(ctx.data.get("then", ""))
+    rec = await _load_or_explain(ctx, code, count=False)
+    if rec is None:
+        ctx.end_flow()
+        return
+    verdict = await access.verify(
+        ctx.session, rec, ctx.channel, ctx.user_id, digits, ctx.now(), ctx.services.settings
+    )
+    if verdict.locked_until is not None:
+        log.info("dossier verification locked", extra={"channel": ctx.channel})
+        _say_locked(ctx, verdict.locked_until)
+        return
+    if not verdict.ok:
+        ctx.say("ds-verify-wrong", left=verdict.left)
+        return
+    ctx.end_flow()
+    ctx.say("ds-verify-ok")
+    log.info("dossier verified", extra={"channel": ctx.channel})
+    if then.startswith("dc:"):
+        await show_card(ctx, code, count=False)
+    elif then:
+        ctx.payload = then
+        await _root().dispatch(ctx)
+
+
+# Following --------------------------------------------------------------------------------
+@router.payload("dn")
+async def notify_on(ctx: Context) -> None:
+    code = _valid_code(ctx.payload_arg)
+    if code is None or _upstream(ctx):
+        ctx.say("button-expired", _menu(ctx))
+        return
+    rec = await _load_or_explain(ctx, code, count=False)
+    if rec is None:
+        return
+    added = await ctx.session.execute(
+        insert_ignore(ctx.session, Subscription).values(
+            dossier_code=code, channel=ctx.channel, user_id=ctx.user_id, created_at=ctx.now()
+        )
+    )
+    buttons = [ctx.button("ds-btn-unnotify", f"du:{code}"), ctx.button("ds-btn-menu", "menu")]
+    ctx.say("ds-notify-on" if added.rowcount else "ds-notify-already", buttons, code=code)
+
+
+@router.payload("du")
+async def notify_off(ctx: Context) -> None:
+    code = _valid_code(ctx.payload_arg)
+    if code is None:
+        ctx.say("button-expired", _menu(ctx))
+        return
+    gone = await ctx.session.execute(
+        delete(Subscription).where(
+            Subscription.dossier_code == code,
+            Subscription.channel == ctx.channel,
+            Subscription.user_id == ctx.user_id,
+        )
+    )
+    key = "ds-notify-off" if gone.rowcount else "ds-notify-none"
+    ctx.say(
+        key, [ctx.button("ds-btn-show", f"dc:{code}"), ctx.button("ds-btn-menu", "menu")], code=code
+    )
+
+
+@router.command("hoso", "dossiers", "theodoi")
+async def followed(ctx: Context) -> None:
+    """List what this chat follows, each with its current status and an unfollow button."""
+    from bot.db.models import Dossier
+
+    rows = (
+        await ctx.session.execute(
+            select(Subscription.dossier_code, Dossier.status)
+            .outerjoin(Dossier, Dossier.code == Subscription.dossier_code)
+            .where(Subscription.channel == ctx.channel, Subscription.user_id == ctx.user_id)
+            .order_by(Subscription.id)
+        )
+    ).all()
+    if not rows:
+        ctx.say(
+            "ds-list-empty", [ctx.button("menu-dossier", "ds"), ctx.button("ds-btn-menu", "menu")]
+        )
+        return
+    lines = [ctx.t("ds-list-title", count=len(rows))]
+    for code, status in rows:
+        if status is None:
+            lines.append(ctx.t("ds-list-line-gone", code=code))
+        else:
+            lines.append(ctx.t("ds-list-line", code=code, status=ctx.t(f"ds-status-{status}")))
+    buttons = [
+        ctx.button("ds-btn-unfollow", f"du:{code}", short="-".join(code.rsplit("-", 2)[1:]))
+        for code, _ in rows[: MAX_LIST_BUTTONS - 1]
+    ]
+    buttons.append(ctx.button("ds-btn-menu", "menu"))
+    ctx.reply("\n".join(lines), buttons)

@@ -1,0 +1,807 @@
+"""Receive a dossier's result by post: a short guided conversation, then the request's card.
+
+Entry points: the main menu ("pd": asks for the dossier code), the dossier card ("pd:<code>"),
+``/buudien [code]`` and free text such as "gửi kết quả về nhà". The second factor of the
+dossier feature is required before any personal data is shown or collected.
+
+Flow ``postal``, one question at a time; each answer is validated and a wrong one gets a
+correction message, never a silent guess. State lives in the conversation row (``ctx.goto``),
+so a restart resumes at the same question. ``data["path"]`` keeps the questions answered so
+far: "back" (button or "quay lại") returns to the previous one. ``data["fid"]`` identifies
+this flow instance: the confirm button carries it, and the request's idempotency key is
+derived from it, so pressing confirm twice creates one request.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import postal
+from bot.context import Context
+from bot.db.models import Dossier, PostalRequest, Subscription
+from bot.messages import Ask, Button
+from bot.router import Router
+from handlers.start import main_menu
+from lookup.dossier_code import find_code
+from lookup.fold import fold
+
+router = Router("postal")
+
+FLOW = "postal"
+STEPS = ("name", "phone", "street", "ward", "note", "cod", "confirm")
+MAX_NAME = 80
+MAX_STREET = 200
+MAX_NOTE = 200
+MAX_CANDIDATES = 5
+_BACK_WORDS = {"quay lai", "back", "tro lai", "lui lai", "go back", "sua lai", "quay ve"}
+_SKIP_WORDS = {"bo qua", "khong", "khong co", "skip", "no", "none", "ko", "k"}
+_YES_WORDS = {"co", "dong y", "yes", "y", "ok", "u", "vang"}
+_NO_WORDS = {"khong", "ko", "k", "no", "n"}
+_INTENT = re.compile(
+    r"\b(ket qua\b.*\b(buu dien|buu chinh|ve nha|qua buu)|"
+    r"(gui|chuyen|nhan|phat)\b.*\bve nha\b|nhan (qua|tai) buu dien|"
+    r"(result|results)\b.*\b(by post|by mail|to my home|home)|deliver(y)? (of )?the result)"
+)
+_NAME_OK = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*\.?$")
+_CLOSED_KEYS = {10: "returned", 3: "rejected", 7: "withdrawn", 8: "stopped"}
+
+
+# Small helpers ---------------------------------------------------------------------------------
+def _money(ctx: Context, amount: int) -> str:
+    sep = "." if ctx.lang == "vi" else ","
+    return ctx.t("postal-money", amount=f"{amount:,}".replace(",", sep))
+
+
+def _when(dt: Any) -> str:
+    return dt.astimezone(postal.VN_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def _mask_phone(phone: str) -> str:
+    from lookup.phone import mask_phone
+
+    return str(mask_phone(phone))
+
+
+def _mask_name(name: str) -> str:
+    from lookup.phone import mask_name
+
+    return str(mask_name(name))
+
+
+def mask_street(street: str) -> str:
+    """Keep the first character of each word: enough to recognise, not enough to locate."""
+    words = []
+    for word in street.split():
+        words.append(word if len(word) <= 1 else word[0] + "*" * (len(word) - 1))
+    return " ".join(words)
+
+
+def _normalize_phone(text: str) -> str | None:
+    """E.164 for a Vietnamese mobile or landline number, else None."""
+    from lookup.phone import normalize_phone
+
+    result = normalize_phone(text)
+    return result if isinstance(result, str) and result else None
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _valid_name(text: str) -> str | None:
+    name = _clean(text)
+    if not 2 <= len(name) <= MAX_NAME or not _NAME_OK.match(name):
+        return None
+    return name if sum(ch.isalpha() for ch in name) >= 2 else None
+
+
+def _nav(ctx: Context, *, back: bool = True) -> list[Button]:
+    buttons = [ctx.button("postal-btn-back", "pdb")] if back else []
+    buttons.append(ctx.button("postal-btn-cancel", "pdq"))
+    return buttons
+
+
+def _in_flow(ctx: Context) -> bool:
+    return ctx.flow == FLOW and ctx.step in STEPS
+
+
+# Entry -----------------------------------------------------------------------------------------
+def _wants_postal(ctx: Context) -> bool:
+    return bool(ctx.text) and bool(_INTENT.search(fold(ctx.text).lower()))
+
+
+def _find_code(text: str) -> str | None:
+    """A well-formed dossier code in the text (canonical form), else None."""
+    found = find_code(text)
+    return str(found.code) if found is not None and found.code is not None else None
+
+
+@router.payload("pd")
+async def entry(ctx: Context) -> None:
+    code = ctx.payload_arg.strip()
+    if code:
+        await begin(ctx, code)
+    else:
+        await ask_code(ctx)
+
+
+@router.command("buudien", "postal")
+async def command(ctx: Context) -> None:
+    code = _find_code(ctx.args) if ctx.args else None
+    if code:
+        await begin(ctx, code)
+    else:
+        await ask_code(ctx)
+
+
+@router.text(_wants_postal, priority=19)  # before the dossier feature's code matcher (20)
+async def intent(ctx: Context) -> None:
+    code = _find_code(ctx.text)
+    if code:
+        await begin(ctx, code)
+    else:
+        await ask_code(ctx)
+
+
+async def ask_code(ctx: Context) -> None:
+    """Ask which dossier; offer the ones this chat follows as buttons."""
+    followed = (
+        await ctx.session.scalars(
+            select(Subscription.dossier_code)
+            .where(Subscription.channel == ctx.channel, Subscription.user_id == ctx.user_id)
+            .order_by(Subscription.id.desc())
+            .limit(3)
+        )
+    ).all()
+    ctx.start_flow(FLOW, "code")
+    buttons = [Button(code, f"pd:{code}") for code in followed]
+    ctx.say("postal-ask-code", [*buttons, ctx.button("postal-btn-cancel", "pdq")])
+
+
+async def begin(ctx: Context, code: str) -> None:
+    """Checks in order: dossier exists, is still open, second factor, no active request.
+
+    Unknown codes count against the dossier feature's "unknown code" allowance, so this entry
+    cannot be used to enumerate codes either."""
+    if not await _unknown_allowance_left(ctx):
+        return
+    dossier = await ctx.session.get(Dossier, code)
+    if dossier is None:
+        await _count_unknown(ctx)
+        ctx.start_flow(FLOW, "code")
+        ctx.say("postal-unknown-dossier", [ctx.button("postal-btn-cancel", "pdq")])
+        return
+    if dossier.status in _CLOSED_KEYS:
+        ctx.end_flow()
+        ctx.say(f"postal-refuse-{_CLOSED_KEYS[dossier.status]}", main_menu(ctx), code=code)
+        latest = await postal.latest_request(ctx.session, code)
+        if latest is not None and await _may_see(ctx, latest):
+            await show_request(ctx, latest)  # e.g. the delivery that returned the result
+        return
+    from handlers.dossiers import require_verification
+
+    if not await require_verification(ctx, code, f"pd:{code}"):
+        return
+    active = await postal.active_request(ctx.session, code)
+    if active is not None:
+        ctx.end_flow()
+        ctx.say("postal-active-exists")
+        await show_request(ctx, active)
+        return
+    ctx.start_flow(FLOW, "name", {"code": code, "fid": secrets.token_hex(6), "path": []})
+    await ask(ctx, "name")
+
+
+async def _unknown_allowance_left(ctx: Context) -> bool:
+    from bot import access
+
+    s = ctx.services.settings
+    result = await access.check(
+        ctx.session,
+        ctx.channel,
+        ctx.user_id,
+        access.UNKNOWN,
+        limit=access.unknown_limit(s),
+        window_seconds=s.lookup_rate_window_seconds,
+        now=ctx.now(),
+    )
+    if result.allowed:
+        return True
+    ctx.end_flow()
+    retry = result.retry_at or ctx.now()
+    ctx.say("ds-unknown-limited", main_menu(ctx), time=_when(retry))
+    return False
+
+
+async def _count_unknown(ctx: Context) -> None:
+    from bot import access
+
+    s = ctx.services.settings
+    await access.hit(
+        ctx.session,
+        ctx.channel,
+        ctx.user_id,
+        access.UNKNOWN,
+        limit=access.unknown_limit(s) + 1,  # counting only; the check comes before a lookup
+        window_seconds=s.lookup_rate_window_seconds,
+        now=ctx.now(),
+    )
+
+
+# Questions -------------------------------------------------------------------------------------
+async def _dossier(ctx: Context) -> Dossier | None:
+    code = ctx.data.get("code")
+    return await ctx.session.get(Dossier, code) if code else None
+
+
+async def ask(ctx: Context, step: str) -> None:
+    """Show the question of ``step`` with its buttons (the state is already at ``step``)."""
+    data = ctx.data
+    back = bool(data.get("path"))
+    if step == "name":
+        dossier = await _dossier(ctx)
+        buttons: list[Button] = []
+        if dossier is not None and _valid_name(dossier.applicant_name or ""):
+            masked = _mask_name(dossier.applicant_name)
+            buttons.append(ctx.button("postal-btn-applicant", "pdn", name=masked))
+        ctx.reply(ctx.t("postal-ask-name"), [*buttons, *_nav(ctx, back=back)], ask=Ask.CONTACT)
+    elif step == "phone":
+        dossier = await _dossier(ctx)
+        buttons = []
+        if dossier is not None and _normalize_phone(dossier.applicant_phone or ""):
+            masked = _mask_phone(_normalize_phone(dossier.applicant_phone) or "")
+            buttons.append(ctx.button("postal-btn-registered-phone", "pdp", phone=masked))
+        ctx.say("postal-ask-phone", [*buttons, *_nav(ctx, back=back)])
+    elif step == "street":
+        ctx.say("postal-ask-street", _nav(ctx, back=back))
+    elif step == "ward":
+        ctx.say("postal-ask-ward", _nav(ctx, back=back))
+    elif step == "note":
+        ctx.say("postal-ask-note", [ctx.button("postal-btn-skip", "pds"), *_nav(ctx, back=back)])
+    elif step == "cod":
+        ctx.say(
+            "postal-ask-cod",
+            [
+                ctx.button("postal-btn-yes", "pdf:1"),
+                ctx.button("postal-btn-no", "pdf:0"),
+                *_nav(ctx, back=back),
+            ],
+            fee=_money(ctx, int(data.get("procedure_fee") or 0)),
+        )
+    elif step == "confirm":
+        await summary(ctx)
+
+
+async def advance(ctx: Context, step: str, **updates: Any) -> None:
+    """Store the answer to the current question and ask the next one."""
+    path = list(ctx.data.get("path", []))
+    if ctx.step in STEPS and (not path or path[-1] != ctx.step):
+        path.append(ctx.step)
+    nxt = await _next_after(ctx, step)
+    ctx.goto(nxt, path=path, **updates)
+    await ask(ctx, nxt)
+
+
+async def _next_after(ctx: Context, step: str) -> str:
+    """``step`` itself, unless it is the fee question and the procedure has no fee."""
+    if step != "cod":
+        return step
+    dossier = await _dossier(ctx)
+    fee = await postal.procedure_fee(ctx.session, dossier) if dossier is not None else None
+    if not fee:
+        ctx.goto("cod", collect_fee=False, procedure_fee=0)
+        return "confirm"
+    ctx.goto("cod", procedure_fee=fee)
+    return "cod"
+
+
+async def go_back(ctx: Context) -> None:
+    path = list(ctx.data.get("path", []))
+    if not path:
+        await ask(ctx, ctx.step or "name")
+        return
+    previous = path.pop()
+    ctx.goto(previous, path=path, candidates=[])
+    await ask(ctx, previous)
+
+
+@router.flow(FLOW)
+async def on_text(ctx: Context) -> None:
+    if ctx.incoming.contact:
+        await on_contact(ctx)
+        return
+    if ctx.step == "code":
+        await on_code(ctx)
+        return
+    if ctx.step not in STEPS:
+        ctx.end_flow()
+        ctx.say("button-expired", main_menu(ctx))
+        return
+    words = fold(ctx.text).lower().strip(" .!")
+    if words in _BACK_WORDS:
+        await go_back(ctx)
+        return
+    handler = _STEP_HANDLERS[ctx.step]
+    await handler(ctx, ctx.text, words)
+
+
+async def on_code(ctx: Context) -> None:
+    found = find_code(ctx.text)
+    if found is None and _wants_postal(ctx):
+        await ask_code(ctx)
+        return
+    if found is None:
+        ctx.say("postal-bad-code", [ctx.button("postal-btn-cancel", "pdq")])
+        return
+    if found.code is None:  # an attempt at a code: say precisely what is wrong with it
+        from handlers.dossiers import explain_problem
+
+        explain_problem(ctx, found)
+        return
+    await begin(ctx, str(found.code))
+
+
+async def on_name(ctx: Context, text: str, _words: str) -> None:
+    name = _valid_name(text)
+    if name is None:
+        ctx.say("postal-bad-name", _nav(ctx, back=bool(ctx.data.get("path"))))
+        return
+    await advance(ctx, "phone", name=name)
+
+
+async def on_phone(ctx: Context, text: str, _words: str) -> None:
+    from lookup.phone import check_phone
+
+    checked = check_phone(text)
+    if checked.phone is None:
+        problem = str(checked.problem or "")
+        key = {
+            "not_vietnamese": "postal-bad-phone-foreign",
+            "not_personal": "postal-bad-phone-hotline",
+        }.get(problem, "postal-bad-phone")
+        ctx.say(key, _nav(ctx))
+        return
+    await advance(ctx, "street", phone=checked.phone.e164)
+
+
+async def on_street(ctx: Context, text: str, _words: str) -> None:
+    line = _clean(text)
+    if not 2 <= len(line) <= MAX_STREET or not any(ch.isalnum() for ch in line):
+        ctx.say("postal-bad-street", _nav(ctx), limit=MAX_STREET)
+        return
+    if "," in line:  # maybe the whole address at once: take the ward too if it is clear
+        result = _resolve(line)
+        place = result.get("place")
+        if place is not None and result.get("street"):
+            _say_merged(ctx, result)
+            await advance(ctx, "note", street=result["street"], **_place_fields(place))
+            return
+    await advance(ctx, "ward", street=line, candidates=[])
+
+
+async def on_ward(ctx: Context, text: str, _words: str) -> None:
+    result = _resolve(_clean(text))
+    place = result.get("place")
+    if place is not None:
+        _say_merged(ctx, result)
+        updates = _place_fields(place)
+        if result.get("street") and not ctx.data.get("street"):
+            updates["street"] = result["street"]
+        await advance(ctx, "note", candidates=[], **updates)
+        return
+    candidates = result.get("candidates") or []
+    problem = str(result.get("problem") or "unknown_ward")
+    if candidates:
+        stored = [_place_fields(p) for p in candidates[:MAX_CANDIDATES]]
+        ctx.goto("ward", candidates=stored)
+        buttons = [
+            Button(f"{c['ward_name']}, {c['province_name']}", f"pdw:{i}")
+            for i, c in enumerate(stored)
+        ]
+        if problem == "ward_split" and result.get("merged_from"):
+            ctx.say("postal-ward-split", buttons=[*buttons, *_nav(ctx)], old=result["merged_from"])
+        else:
+            ctx.say("postal-ward-ambiguous", [*buttons, *_nav(ctx)])
+        return
+    key = {
+        "no_province": "postal-bad-ward-no-province",
+        "unknown_province": "postal-bad-ward-unknown-province",
+        "no_ward": "postal-bad-ward-no-ward",
+        "empty": "postal-bad-ward-no-ward",
+    }.get(problem, "postal-bad-ward")
+    ctx.say(key, _nav(ctx))
+
+
+async def on_note(ctx: Context, text: str, words: str) -> None:
+    if words in _SKIP_WORDS:
+        await advance(ctx, "cod", note="")
+        return
+    note = _clean(text)
+    if len(note) > MAX_NOTE:
+        ctx.say("postal-bad-note", _nav(ctx), limit=MAX_NOTE)
+        return
+    await advance(ctx, "cod", note=note)
+
+
+async def on_cod(ctx: Context, _text: str, words: str) -> None:
+    if words in _YES_WORDS or words in _NO_WORDS:
+        await advance(ctx, "confirm", collect_fee=words in _YES_WORDS)
+        return
+    ctx.say("postal-bad-yes-no")
+    await ask(ctx, "cod")
+
+
+async def on_confirm(ctx: Context, _text: str, words: str) -> None:
+    if words in _YES_WORDS or words in {"xac nhan", "confirm"}:
+        await confirm(ctx, ctx.data.get("fid", ""))
+        return
+    ctx.say("postal-confirm-use-buttons")
+    await summary(ctx)
+
+
+_STEP_HANDLERS = {
+    "name": on_name,
+    "phone": on_phone,
+    "street": on_street,
+    "ward": on_ward,
+    "note": on_note,
+    "cod": on_cod,
+    "confirm": on_confirm,
+}
+
+
+# Addresses -------------------------------------------------------------------------------------
+def _resolve(text: str) -> dict[str, Any]:
+    """``lookup.address.resolve_address`` as a dict (street, place, candidates, merged_from,
+    problem), so the flow does not depend on the result's class."""
+    from lookup.address import resolve_address
+
+    r = resolve_address(text)
+    return {
+        "street": (getattr(r, "street", "") or "").strip(" ,"),
+        "place": getattr(r, "place", None),
+        "candidates": list(getattr(r, "candidates", None) or []),
+        "merged_from": getattr(r, "merged_from", None),
+        "problem": getattr(r, "problem", None),
+    }
+
+
+def _place_fields(place: Any) -> dict[str, str]:
+    return {
+        "ward_code": str(place.ward.code),
+        "ward_name": str(place.ward.name),
+        "province_code": str(place.province.code),
+        "province_name": str(place.province.name),
+    }
+
+
+def _say_merged(ctx: Context, result: dict[str, Any]) -> None:
+    """When the citizen wrote a pre-2025 unit, say what it is called now."""
+    merged = result.get("merged_from")
+    place = result.get("place")
+    if not merged or place is None:
+        return
+    old = ", ".join(str(m) for m in merged) if isinstance(merged, list | tuple) else str(merged)
+    ctx.say("postal-merged", old=old, ward=place.ward.name, province=place.province.name)
+
+
+# Buttons inside the flow -----------------------------------------------------------------------
+async def _stale(ctx: Context) -> bool:
+    if _in_flow(ctx):
+        return False
+    ctx.say("button-expired", main_menu(ctx))
+    return True
+
+
+@router.payload("pdn")
+async def use_applicant_name(ctx: Context) -> None:
+    if await _stale(ctx) or ctx.step != "name":
+        if _in_flow(ctx):
+            await ask(ctx, ctx.step or "name")
+        return
+    dossier = await _dossier(ctx)
+    name = _valid_name(dossier.applicant_name if dossier else "")
+    if name is None:
+        await ask(ctx, "name")
+        return
+    await advance(ctx, "phone", name=name)
+
+
+@router.payload("pdp")
+async def use_registered_phone(ctx: Context) -> None:
+    if await _stale(ctx) or ctx.step != "phone":
+        if _in_flow(ctx):
+            await ask(ctx, ctx.step or "name")
+        return
+    dossier = await _dossier(ctx)
+    phone = _normalize_phone(dossier.applicant_phone if dossier else "")
+    if phone is None:
+        await ask(ctx, "phone")
+        return
+    await advance(ctx, "street", phone=phone)
+
+
+@router.payload("pdw")
+async def pick_ward(ctx: Context) -> None:
+    if await _stale(ctx):
+        return
+    candidates = ctx.data.get("candidates") or []
+    arg = ctx.payload_arg
+    if ctx.step != "ward" or not arg.isdigit() or int(arg) >= len(candidates):
+        await ask(ctx, ctx.step or "name")
+        return
+    await advance(ctx, "note", candidates=[], **candidates[int(arg)])
+
+
+@router.payload("pds")
+async def skip_note(ctx: Context) -> None:
+    if await _stale(ctx):
+        return
+    if ctx.step != "note":
+        await ask(ctx, ctx.step or "name")
+        return
+    await advance(ctx, "cod", note="")
+
+
+@router.payload("pdf")
+async def collect_fee(ctx: Context) -> None:
+    if await _stale(ctx):
+        return
+    if ctx.step != "cod" or ctx.payload_arg not in ("0", "1"):
+        await ask(ctx, ctx.step or "name")
+        return
+    await advance(ctx, "confirm", collect_fee=ctx.payload_arg == "1")
+
+
+@router.payload("pdb")
+async def back(ctx: Context) -> None:
+    if await _stale(ctx):
+        return
+    await go_back(ctx)
+
+
+@router.payload("pdq")
+async def quit_flow(ctx: Context) -> None:
+    had = ctx.flow == FLOW
+    ctx.end_flow()
+    ctx.say("cancel-done" if had else "cancel-nothing", main_menu(ctx))
+
+
+# Zalo "share my info" ----------------------------------------------------------------------------
+async def on_contact(ctx: Context) -> None:
+    """Name, phone and address shared by the channel: take what is valid, ask for the rest."""
+    if ctx.step not in STEPS:
+        ctx.say("button-expired", main_menu(ctx))
+        return
+    contact = ctx.incoming.contact or {}
+    updates: dict[str, Any] = {}
+    name = _valid_name(contact.get("name", ""))
+    phone = _normalize_phone(contact.get("phone", ""))
+    if name:
+        updates["name"] = name
+    if phone:
+        updates["phone"] = phone
+    address = _clean(contact.get("address", ""))
+    result = _resolve(address) if address else {}
+    place = result.get("place")
+    if place is not None and result.get("street"):
+        updates.update(street=result["street"], **_place_fields(place))
+    elif address:
+        updates["street"] = result.get("street") or address
+    ctx.goto(ctx.step or "name", **updates)
+    ctx.say("postal-contact-received")
+    if place is not None:
+        _say_merged(ctx, result)
+    data = ctx.data
+    if not data.get("name"):
+        nxt, done = "name", []
+    elif not data.get("phone"):
+        nxt, done = "phone", ["name"]
+    elif not data.get("street"):
+        nxt, done = "street", ["name", "phone"]
+    elif not data.get("ward_code"):
+        nxt, done = "ward", ["name", "phone", "street"]
+    else:
+        nxt, done = "note", ["name", "phone", "street", "ward"]
+    ctx.goto(nxt, path=done)
+    await ask(ctx, nxt)
+
+
+# Summary and confirmation ------------------------------------------------------------------------
+async def _fee(ctx: Context, dossier: Dossier | None) -> postal.Fee:
+    unit = postal.receiving_province(dossier) if dossier is not None else None
+    code = str(unit.code) if unit is not None else None
+    return postal.compute_fee(ctx.services.settings, code, ctx.data.get("province_code", ""))
+
+
+async def summary(ctx: Context) -> None:
+    data = ctx.data
+    dossier = await _dossier(ctx)
+    fee = await _fee(ctx, dossier)
+    fee_kind = {True: "same", False: "other", None: "unknown"}[fee.same_province]
+    lines = [
+        ctx.t("postal-summary-dossier", code=data.get("code", "")),
+        ctx.t("postal-summary-name", name=_mask_name(data.get("name", ""))),
+        ctx.t("postal-summary-phone", phone=_mask_phone(data.get("phone", ""))),
+        ctx.t(
+            "postal-summary-address",
+            street=mask_street(data.get("street", "")),
+            ward=data.get("ward_name", ""),
+            province=data.get("province_name", ""),
+        ),
+    ]
+    if data.get("note"):
+        lines.append(ctx.t("postal-summary-note", note=data["note"]))
+    if data.get("procedure_fee"):
+        key = "postal-summary-cod-yes" if data.get("collect_fee") else "postal-summary-cod-no"
+        lines.append(ctx.t(key, fee=_money(ctx, int(data["procedure_fee"]))))
+    lines.append(ctx.t(f"postal-summary-fee-{fee_kind}", fee=_money(ctx, fee.amount)))
+    lines.append(ctx.t("postal-summary-tariff-note"))
+    buttons = [ctx.button("postal-btn-confirm", f"pdc:{data.get('fid', '')}"), *_nav(ctx)]
+    ctx.reply("\n".join(lines), buttons, title=ctx.t("postal-summary-title"))
+
+
+@router.payload("pdc")
+async def confirm_button(ctx: Context) -> None:
+    await confirm(ctx, ctx.payload_arg)
+
+
+async def confirm(ctx: Context, fid: str) -> None:
+    """Create the request once; a second press (or a re-delivered one) shows the same one."""
+    data = ctx.data
+    if ctx.flow != FLOW or ctx.step != "confirm" or data.get("fid") != fid or not fid:
+        done = ctx.recall("postal_done") or {}
+        if fid and done.get("fid") == fid:
+            request = await postal.get_request(ctx.session, str(done.get("ref", "")))
+            if request is not None:
+                ctx.say("postal-already-confirmed", reference=request.reference)
+                await show_request(ctx, request)
+                return
+        ctx.say("button-expired", main_menu(ctx))
+        return
+    dossier = await _dossier(ctx)
+    fee = await _fee(ctx, dossier)
+    recipient = postal.Recipient(
+        name=data["name"],
+        phone=data["phone"],
+        street=data["street"],
+        ward_code=data["ward_code"],
+        ward_name=data["ward_name"],
+        province_code=data["province_code"],
+        province_name=data["province_name"],
+        note=data.get("note", ""),
+        collect_fee=bool(data.get("collect_fee")),
+    )
+    try:
+        request, _created = await postal.create_request(
+            ctx.session,
+            ctx.services.db,
+            dossier_code=data["code"],
+            channel=ctx.channel,
+            user_id=ctx.user_id,
+            flow_id=fid,
+            recipient=recipient,
+            fee=fee,
+            now=ctx.now(),
+        )
+    except postal.PostalError as exc:
+        ctx.end_flow()
+        if exc.code == "active":
+            active = await postal.active_request(ctx.session, data["code"])
+            ctx.say("postal-active-exists")
+            if active is not None:
+                await show_request(ctx, active)
+            return
+        ctx.say("postal-refuse-generic", main_menu(ctx))
+        return
+    ctx.end_flow()
+    ctx.remember("postal_done", {"fid": fid, "ref": request.reference})
+    ctx.say(
+        "postal-created",
+        [
+            ctx.button("postal-btn-view", f"pdr:{request.reference}"),
+            ctx.button("menu-back", "menu"),
+        ],
+        reference=request.reference,
+        fee=_money(ctx, request.postal_fee),
+    )
+
+
+# The request's card ----------------------------------------------------------------------------
+async def _may_see(ctx: Context, request: PostalRequest) -> bool:
+    """The chat that made the request, or one that passed the dossier's second factor."""
+    if request.channel == ctx.channel and request.user_id == ctx.user_id:
+        return True
+    from bot.access import is_verified
+
+    return bool(await is_verified(ctx.session, request.dossier_code, ctx.channel, ctx.user_id))
+
+
+async def show_request(ctx: Context, request: PostalRequest) -> None:
+    """Status, tracking code, masked recipient and address, history; cancel while possible."""
+    lines = [
+        ctx.t("postal-card-dossier", code=request.dossier_code),
+        ctx.t("postal-card-status", status=ctx.t(f"postal-status-{request.status}")),
+    ]
+    if request.tracking_code:
+        lines.append(ctx.t("postal-card-tracking", tracking=request.tracking_code))
+    lines.append(ctx.t("postal-summary-name", name=_mask_name(request.recipient_name)))
+    lines.append(ctx.t("postal-summary-phone", phone=_mask_phone(request.phone)))
+    lines.append(
+        ctx.t(
+            "postal-summary-address",
+            street=mask_street(request.street),
+            ward=request.ward_name,
+            province=request.province_name,
+        )
+    )
+    lines.append(ctx.t("postal-card-fee", fee=_money(ctx, request.postal_fee)))
+    events = await postal.events_of(ctx.session, request.id)
+    if events:
+        lines.append(ctx.t("postal-card-history"))
+        for ev in events:
+            status = ctx.t(f"postal-status-{ev.status}")
+            note = f" — {ev.note}" if ev.note and ev.status in ("failed", "returned") else ""
+            lines.append(f"• {_when(ev.at)}: {status}{note}")
+    buttons: list[Button] = []
+    if request.status in postal.CANCELLABLE:
+        buttons.append(ctx.button("postal-btn-cancel-request", f"pdx:{request.reference}"))
+    buttons.append(ctx.button("menu-back", "menu"))
+    ctx.reply(
+        "\n".join(lines), buttons, title=ctx.t("postal-card-title", reference=request.reference)
+    )
+
+
+async def _request_for(ctx: Context) -> PostalRequest | None:
+    request = await postal.get_request(ctx.session, ctx.payload_arg.strip())
+    if request is None or not await _may_see(ctx, request):
+        ctx.say("postal-request-gone", main_menu(ctx))
+        return None
+    return request
+
+
+@router.payload("pdr")
+async def view_request(ctx: Context) -> None:
+    request = await _request_for(ctx)
+    if request is not None:
+        await show_request(ctx, request)
+
+
+@router.payload("pdx")
+async def ask_cancel_request(ctx: Context) -> None:
+    request = await _request_for(ctx)
+    if request is None:
+        return
+    if request.status not in postal.CANCELLABLE:
+        ctx.say("postal-not-cancellable")
+        await show_request(ctx, request)
+        return
+    ctx.say(
+        "postal-cancel-confirm",
+        [
+            ctx.button("postal-btn-cancel-yes", f"pdxy:{request.reference}"),
+            ctx.button("postal-btn-cancel-no", f"pdr:{request.reference}"),
+        ],
+        reference=request.reference,
+    )
+
+
+@router.payload("pdxy")
+async def cancel_request(ctx: Context) -> None:
+    request = await _request_for(ctx)
+    if request is None:
+        return
+    if request.status == postal.CANCELLED:
+        ctx.say("postal-cancelled", main_menu(ctx), reference=request.reference)
+        return
+    try:
+        await postal.cancel_request(ctx.session, request, now=ctx.now())
+    except postal.PostalError:
+        ctx.say("postal-not-cancellable")
+        await show_request(ctx, request)
+        return
+    ctx.say("postal-cancelled", main_menu(ctx), reference=request.reference)

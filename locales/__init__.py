@@ -1,0 +1,1 @@
+"""User-visible strings, one Fluent file per feature and language."""

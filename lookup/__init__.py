@@ -1,0 +1,1 @@
+"""Pure, fast lookups: text folding, catalogue search, code and address parsing."""

@@ -1,0 +1,175 @@
+"""The project's own procedure record: what the catalogue stores, imports and exports.
+
+One JSON object per line (JSONL). The national portal's export has other field names
+(``ma_thu_tuc``, ``ten_thu_tuc`` …); ``lookup.portal`` converts it into this shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any
+
+CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
+LEVELS = ("bo", "tinh", "xa")
+ONLINE_LEVELS = ("toan_trinh", "mot_phan")
+TIME_UNITS = ("ngay_lam_viec", "ngay", "gio", "thang", "nam")
+LIST_FIELDS = ("levels", "steps", "methods", "documents", "legal_basis", "aliases")
+CODE_RE = re.compile(r"^\d\.\d{6}(?:\.[0-9A-Za-z.]+)?$")
+
+
+class RecordError(ValueError):
+    """A record that cannot be imported; the message says why."""
+
+
+def nfc(text: Any) -> str:
+    """Text as NFC with outer whitespace removed (sources mix NFC and NFD)."""
+    return unicodedata.normalize("NFC", str(text or "")).strip()
+
+
+@dataclass(frozen=True)
+class Method:
+    """One submission channel with its own processing time and fee."""
+
+    channel: str
+    time_value: float | None = None
+    time_unit: str | None = None  # ngay_lam_viec | ngay | gio | thang | nam
+    time_text: str = ""
+    fee_amount: int | None = None  # VND; 0 = free; None = not stated
+    fee_text: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One dossier component."""
+
+    name: str
+    original: int = 0
+    copy: int = 0
+    form: str = ""
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    name: str
+    number: str = ""
+
+
+@dataclass(frozen=True)
+class ProcedureRecord:
+    code: str
+    name: str
+    field: str = ""
+    levels: tuple[str, ...] = ()
+    subjects: str = ""
+    agency: str = ""
+    implementing_agency: str = ""
+    steps: tuple[str, ...] = ()
+    methods: tuple[Method, ...] = ()
+    documents: tuple[Document, ...] = ()
+    conditions: str = ""
+    result: str = ""
+    legal_basis: tuple[LegalBasis, ...] = ()
+    online_level: str | None = None
+    url: str = ""
+    aliases: tuple[str, ...] = ()
+    popular: bool = False
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("extra")
+        for key in ("levels", "steps", "aliases"):
+            d[key] = list(d[key])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ProcedureRecord:
+        """Validate and build a record from the project's JSON shape."""
+        if not isinstance(d, dict):
+            raise RecordError("not a JSON object")
+        code = nfc(d.get("code"))
+        if not CODE_RE.match(code):
+            raise RecordError(f"bad procedure code {code!r}")
+        name = nfc(d.get("name"))
+        if not name:
+            raise RecordError("missing name")
+        for key in LIST_FIELDS:
+            if d.get(key) is not None and not isinstance(d[key], list | tuple):
+                raise RecordError(f"{key} must be a list, got {type(d[key]).__name__}")
+        for key in ("field", "subjects", "agency", "conditions", "result", "url"):
+            if d.get(key) is not None and not isinstance(d[key], str):
+                raise RecordError(f"{key} must be text, got {type(d[key]).__name__}")
+        if not isinstance(d.get("popular", False), bool):
+            raise RecordError("popular must be true or false")
+        levels = tuple(nfc(x) for x in d.get("levels") or ())
+        bad = [x for x in levels if x not in LEVELS]
+        if bad:
+            raise RecordError(f"unknown level(s) {bad}")
+        online = nfc(d.get("online_level")) or None
+        if online is not None and online not in ONLINE_LEVELS:
+            raise RecordError(f"unknown online_level {online!r}")
+        try:
+            methods = tuple(_method(m) for m in d.get("methods") or ())
+            documents = tuple(
+                Document(
+                    name=nfc(x["name"]),
+                    original=int(x.get("original") or 0),
+                    copy=int(x.get("copy") or 0),
+                    form=nfc(x.get("form")),
+                )
+                for x in d.get("documents") or ()
+            )
+            legal = tuple(
+                LegalBasis(name=nfc(x["name"]), number=nfc(x.get("number")))
+                for x in d.get("legal_basis") or ()
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise RecordError(f"malformed methods/documents/legal_basis: {detail}") from exc
+        return cls(
+            code=code,
+            name=name,
+            field=nfc(d.get("field")),
+            levels=levels,
+            subjects=nfc(d.get("subjects")),
+            agency=nfc(d.get("agency")),
+            implementing_agency=nfc(d.get("implementing_agency")),
+            steps=tuple(nfc(s) for s in d.get("steps") or () if nfc(s)),
+            methods=methods,
+            documents=documents,
+            conditions=nfc(d.get("conditions")),
+            result=nfc(d.get("result")),
+            legal_basis=legal,
+            online_level=online,
+            url=nfc(d.get("url")),
+            aliases=tuple(nfc(a) for a in d.get("aliases") or () if nfc(a)),
+            popular=bool(d.get("popular", False)),
+        )
+
+
+def _method(m: dict[str, Any]) -> Method:
+    channel = nfc(m.get("channel"))
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    tv = m.get("time_value")
+    fee = m.get("fee_amount")
+    unit = m.get("time_unit") or None
+    if unit is not None and unit not in TIME_UNITS:
+        raise ValueError(f"unknown time_unit {unit!r}")
+    if fee is not None and (isinstance(fee, bool) or int(fee) < 0 or int(fee) != fee):
+        raise ValueError(f"fee_amount must be a whole number of VND ≥ 0, got {fee!r}")
+    if tv is not None and (isinstance(tv, bool) or float(tv) < 0):
+        raise ValueError(f"time_value must be a number ≥ 0, got {tv!r}")
+    return Method(
+        channel=channel,
+        time_value=float(tv) if tv is not None else None,
+        time_unit=unit,
+        time_text=nfc(m.get("time_text")),
+        fee_amount=int(fee) if fee is not None else None,
+        fee_text=nfc(m.get("fee_text")),
+        description=nfc(m.get("description")),
+    )

@@ -1,0 +1,811 @@
+"""Catalogue search: from a citizen's everyday words to the national procedure they mean.
+
+Plain fuzzy matching over names picks the right procedure for about 1 query in 5 (syllables such as
+*đăng ký*, *cấp*, *giấy* occur in hundreds of names), so the ranker combines:
+
+1. folding once at index time and boilerplate stripping ("thủ tục", "(thực hiện tại cấp …)",
+   "trực tuyến toàn trình"), so names compete on what they are about;
+2. typo repair against the catalogue's own syllables (f→ph, j→gi, ch↔tr, missing spaces, one edit);
+3. a lexicon (``data/lexicon.tsv``) of everyday Vietnamese and English wording → official wording,
+   including intent words mapped to concepts (a foreign spouse → "có yếu tố nước ngoài");
+4. BM25F over syllables and syllable bigrams, weighted towards the name, a word repeated inside a
+   name counted once, weak length normalisation;
+5. a re-rank of the top candidates by coverage (how much of the query and of the name is matched),
+   rapidfuzz similarity, the citizen's verb (cấp lại / cấp đổi / thay đổi / chấm dứt …), variant
+   penalties (base procedure beats "lưu động", "kết hợp", "cấp trung ương" … unless asked) and a
+   prior for common citizen procedures.
+
+The final score lies in [0, 1] and is comparable across queries, so :func:`decide` can choose
+between a confident answer, "did you mean" (top 3) and an honest "not found".
+"""
+
+from __future__ import annotations
+
+import enum
+import heapq
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from lookup.fold import fold
+
+MAX_QUERY_CHARS = 200
+RERANK_DEPTH = 30
+CANDIDATES = 200  # documents scored exactly over all query terms
+GEN_MIN_DF = 300  # a term is "selective" when it occurs in at most max(this, N / GEN_DF_SHARE)
+GEN_DF_SHARE = 20
+GEN_BUDGET = 2500  # postings walked to collect candidates before the exact pass
+
+# BM25F parameters (tuned on the dev set; see bench/search.py).
+K1 = 1.2
+B_NAME = 0.3  # weak length normalisation: long names are penalised only a little
+W_NAME = 3.0
+W_ALIAS = 3.0
+W_FIELD = 0.6
+W_RESULT = 0.5
+W_BIGRAM = 1.5
+RESULT_SYLLABLES = 40  # the result text is long flattened tables: its head says what is issued
+
+# Re-rank blend (sums to 1) and multipliers.
+MIX_QCOV, MIX_BCOV, MIX_NCOV, MIX_FUZZ, MIX_LEAD = 0.40, 0.20, 0.15, 0.15, 0.10
+SIDE_CREDIT = 0.4  # a query word found only in field/result text counts this much for coverage
+UNPOPULAR = 0.92
+SPEC_FULL = 6.5  # query information (sum of idf) that counts as fully specific …
+SPEC_FLOOR = 0.3  # … and the score factor of a query that says nothing
+MIN_SCORE = 0.30  # below this a hit is noise: search() leaves it out
+
+# decide() thresholds, tuned on the dev set: every dev query answered CONFIDENT is right, and the
+# wrong top answers seen (margins 0.02-0.05 to a rival) fall to AMBIGUOUS. Vague one-word queries
+# ("xe", "đăng ký") land in AMBIGUOUS; off-topic ones ("giá vàng hôm nay") in NONE.
+CONFIDENT_SCORE = 0.62
+CONFIDENT_MARGIN = 0.06
+AMBIGUOUS_SCORE = 0.40
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One searchable procedure: the only input of the index, whatever the catalogue format."""
+
+    code: str
+    name: str
+    field: str = ""
+    result: str = ""
+    aliases: tuple[str, ...] = ()
+    popular: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked answer; ``score`` is in [0, 1] and comparable across queries."""
+
+    code: str
+    name: str
+    score: float
+
+
+class Verdict(enum.Enum):
+    """What the bot should do with a result list."""
+
+    CONFIDENT = "confident"  # answer with the top hit
+    AMBIGUOUS = "ambiguous"  # "did you mean": top 3 as buttons
+    NONE = "none"  # say honestly that nothing matched
+
+
+# --------------------------------------------------------------------------------------------
+# Text preparation shared by index and queries
+
+_THU_TUC = re.compile(r"^(?:thu tuc )+")
+_LEVEL = re.compile(
+    r"(?:\b(?:thuc hien )?(?:tai |o )?(?:cong an )?cap (?:trung uong|tinh|huyen|xa)\b)+"
+)
+_ONLINE = re.compile(
+    r"\b(?:thuc hien )?(?:bang )?(?:dich vu cong )?(?:truc tuyen )?"
+    r"(?:toan trinh|mot phan)(?: hoac truc tiep)?(?: thuc hien)?\b"
+)
+_CENTRAL = re.compile(r"\bcap trung uong\b|\bcuc quan ly\b")
+_DISTRICT = re.compile(r"\bcap huyen\b")
+_SPACES = re.compile(r"\s+")
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def _norm_tokens(text: str) -> list[str]:
+    """Folded syllables with numbers normalised ("02" and "2" are the same word)."""
+    return [t.lstrip("0") or "0" if t.isdigit() else t for t in fold(text).split()]
+
+
+def strip_boilerplate(folded_name: str) -> str:
+    """The part of a folded name that says what the procedure is about."""
+    text = _THU_TUC.sub("", folded_name)
+    text = _LEVEL.sub(" ", text)
+    text = _ONLINE.sub(" ", text)
+    return _SPACES.sub(" ", text).strip() or folded_name
+
+
+def base_name(name: str) -> str:
+    """Folded name without boilerplate: level variants of one procedure share it."""
+    return strip_boilerplate(fold(name))
+
+
+_RESULT_CUT = re.compile(r"Từ khóa|Tu khoa|Chọn cơ quan|Mô tả")
+_RESULT_CODE = re.compile(r"Mã:\s*KQ[.\w]*")
+
+
+def clean_result(text: str) -> str:
+    """The result text without the portal's page furniture ("Mã: KQ…", "Từ khóa…")."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _RESULT_CUT.split(text, maxsplit=1)[0]
+    return _RESULT_CODE.sub(" ; ", text)
+
+
+def _bigrams(tokens: Sequence[str]) -> list[str]:
+    return [f"{a}_{b}" for a, b in pairwise(tokens)]
+
+
+# --------------------------------------------------------------------------------------------
+# Lexicon
+
+
+@dataclass(frozen=True)
+class _Entry:
+    expansion: tuple[str, ...]
+    mode: str  # replace | add | drop
+
+
+def _load_lexicon(path: Path) -> dict[tuple[str, ...], _Entry]:
+    """Read lexicon.tsv; the first entry of a phrase wins (folding can merge two phrases)."""
+    lexicon: dict[tuple[str, ...], _Entry] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        parts = raw.split("\t")
+        if len(parts) < 3:
+            continue
+        phrase = tuple(_norm_tokens(parts[0]))
+        mode = parts[2].strip()
+        if not phrase or mode not in ("replace", "add", "drop", "abbr") or phrase in lexicon:
+            continue
+        lexicon[phrase] = _Entry(tuple(_norm_tokens(parts[1])), mode)
+    return lexicon
+
+
+LEXICON_PATH = Path(__file__).with_name("data") / "lexicon.tsv"
+_LEXICON = _load_lexicon(LEXICON_PATH)
+_LEX_MAX = max((len(k) for k in _LEXICON), default=1)
+_ABBR = {k: e for k, e in _LEXICON.items() if e.mode == "abbr" and len(k) == 1}
+
+
+def expand_abbreviations(folded: str) -> str:
+    """Spell out abbreviations some official names use too ("TNHH", "BHXH"), on both sides."""
+    if not any(t in _ABBR for t in ((w,) for w in folded.split())):
+        return folded
+    return " ".join(
+        w for t in folded.split() for w in (_ABBR[(t,)].expansion if (t,) in _ABBR else (t,))
+    )
+
+
+def apply_lexicon(
+    tokens: list[str], lexicon: dict[tuple[str, ...], _Entry] | None = None
+) -> list[str]:
+    """Rewrite everyday phrases into catalogue wording; longest phrases anywhere win first.
+
+    Global longest-first matters: in "làm sổ hộ khẩu" the 3-syllable "sổ hộ khẩu" must beat the
+    2-syllable "làm sổ" that starts earlier.
+    """
+    lex = _LEXICON if lexicon is None else lexicon
+    n = len(tokens)
+    taken = [False] * n
+    out: dict[int, tuple[str, ...]] = {}
+    added: list[str] = []
+    for size in range(min(_LEX_MAX, n), 0, -1):
+        for i in range(n - size + 1):
+            if any(taken[i : i + size]):
+                continue
+            entry = lex.get(tuple(tokens[i : i + size]))
+            if entry is None:
+                continue
+            for j in range(i, i + size):
+                taken[j] = True
+            if entry.mode in ("replace", "abbr"):
+                out[i] = _without_overlap(tokens, i, size, entry.expansion)
+            elif entry.mode == "add":
+                out[i] = tuple(tokens[i : i + size])
+                added.extend(entry.expansion)
+            else:
+                out[i] = ()
+    result: list[str] = []
+    for i, tok in enumerate(tokens):
+        if i in out:
+            result.extend(out[i])
+        elif not taken[i]:
+            result.append(tok)
+    return result + added
+
+
+def _without_overlap(
+    tokens: Sequence[str], i: int, size: int, expansion: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Drop the parts of an expansion the query already says around the phrase.
+
+    "cấp phiếu lý lịch tư pháp" with "phiếu lý lịch" → "cấp phiếu lý lịch tư pháp" must not
+    become "cấp cấp phiếu lý lịch tư pháp tư pháp".
+    """
+    phrase = tuple(tokens[i : i + size])
+    for k in range(len(expansion) - size + 1):
+        if expansion[k : k + size] != phrase:
+            continue
+        prefix, suffix = expansion[:k], expansion[k + size :]
+        if prefix and any(tokens[max(0, i - j) : i] == list(prefix[-j:]) for j in (1, 2, 3)):
+            prefix = ()
+        after = list(tokens[i + size : i + size + len(suffix)])
+        if suffix and after and list(suffix[: len(after)]) == after[: len(suffix)]:
+            suffix = ()
+        return (*prefix, *phrase, *suffix)
+    return expansion
+
+
+_AGE = re.compile(r"(?<!duoi )(?<!du )(?<!tren )\b(\d{1,3}) (?:tuoi|t)\b")
+
+
+def _age_rule(text: str) -> str:
+    """An age in years picks the identity-card procedure for under/over 14 ("cho con 10 tuổi")."""
+
+    def repl(m: re.Match[str]) -> str:
+        return "duoi 14 tuoi" if int(m.group(1)) < 14 else "tu du 14 tuoi tro len"
+
+    return _AGE.sub(repl, text)
+
+
+# --------------------------------------------------------------------------------------------
+# Verbs and variants
+
+_ACTIONS: dict[tuple[str, ...], str] = {
+    ("cap", "lai"): "reissue",
+    ("khoi", "phuc"): "restore",
+    ("cap", "doi"): "exchange",
+    ("doi",): "exchange",
+    ("thay", "doi"): "change",
+    ("dieu", "chinh"): "change",
+    ("cai", "chinh"): "change",
+    ("cham", "dut"): "end",
+    ("xoa",): "end",
+    ("giai", "the"): "end",
+    ("huy",): "end",
+    ("thu", "hoi"): "revoke",
+    ("gia", "han"): "extend",
+    ("tam", "ngung"): "suspend",
+    ("dang", "ky", "lai"): "again",
+    ("thanh", "lap"): "new",
+}
+
+
+def _actions(tokens: Sequence[str], head: int | None = None) -> set[str]:
+    """Action verbs in a token list (only the first ``head`` tokens when given: a name's verb)."""
+    found: set[str] = set()
+    n = len(tokens)
+    limit = n if head is None else min(n, head)
+    i = 0
+    while i < limit:
+        for size in (3, 2, 1):
+            key = tuple(tokens[i : i + size])
+            if len(key) == size and key in _ACTIONS:
+                nxt = tokens[i + size] if i + size < n else ""
+                if key == ("doi",) and (nxt == "voi" or (i and tokens[i - 1] == "thay")):
+                    continue
+                found.add(_ACTIONS[key])
+                i += size - 1
+                break
+        else:
+            if tokens[i] == "lai" and head is None and i:
+                prev = tokens[i - 1]
+                nxt = tokens[i + 1] if i + 1 < n else ""
+                if prev not in ("cap", "phep", "tap") and nxt != "xe":
+                    found.add("again")
+        i += 1
+        if head is not None and found:
+            break
+    return found
+
+
+# (tag, patterns in the folded full name, words in the query that ask for it, multiplier)
+_VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
+    (
+        "foreign",
+        re.compile(
+            r"yeu to nuoc ngoai|^(?:\S+ ){0,8}(?:cho|cua|doi voi) nguoi nuoc ngoai"
+            r"|^(?:\S+ ){0,6}(?:o|tai) nuoc ngoai"
+        ),
+        re.compile(r"\bnuoc ngoai\b|\bngoai quoc\b"),
+        0.85,
+    ),
+    ("mobile", re.compile(r"\bluu dong\b"), re.compile(r"\bluu dong\b"), 0.85),
+    ("combined", re.compile(r"\bket hop\b"), re.compile(r"\bket hop\b|\bnhan cha\b"), 0.88),
+    (
+        "has_papers",
+        re.compile(r"\bda co ho so\b"),
+        re.compile(r"\bda co\b|\bgiay to ca nhan\b"),
+        0.88,
+    ),
+    ("border", re.compile(r"\bbien gioi\b"), re.compile(r"\bbien gioi\b"), 0.88),
+    (
+        "armed",
+        re.compile(r"\bquan su\b|\bcong an nhan dan\b|\bquan doi\b|\bbo quoc phong\b"),
+        re.compile(r"\bquan su\b|\bcong an\b|\bquan doi\b|\bquoc phong\b|\bbo doi\b"),
+        0.9,
+    ),
+    (
+        "under14",
+        re.compile(r"\bduoi 14 tuoi\b"),
+        re.compile(r"\bduoi\b|\btre em\b|\bcon\b|\bbe\b"),
+        0.95,
+    ),
+    ("temporary", re.compile(r"\btam thoi\b"), re.compile(r"\btam thoi\b"), 0.92),
+    (
+        "agency",
+        re.compile(r"theo (?:yeu cau|de nghi) cua co quan"),
+        re.compile(r"\bco quan\b|\bto tung\b"),
+        0.88,
+    ),
+    ("linked", re.compile(r"\blien thong\b"), re.compile(r"\blien thong\b"), 0.88),
+    ("translator", re.compile(r"\bnguoi dich\b"), re.compile(r"\bdich\b"), 0.9),
+    (
+        "special_grade",
+        re.compile(r"\bcap dac biet\b"),
+        re.compile(r"\bdac biet\b|\bcap i\b|\bcap ii\b"),
+        0.9,
+    ),
+    ("central", _CENTRAL, re.compile(r"\btrung uong\b|\bbo\b|\bcuc\b"), 0.97),
+    ("district", _DISTRICT, re.compile(r"\bhuyen\b"), 0.95),
+    ("online", re.compile(r"\btoan trinh\b"), re.compile(r"\btruc tuyen\b|\bonline\b"), 0.98),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Typo repair
+
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"f"), "ph"),
+    (re.compile(r"j"), "gi"),
+    (re.compile(r"w"), "u"),
+    (re.compile(r"z"), "d"),
+    (re.compile(r"dz"), "d"),
+    (re.compile(r"^ch"), "tr"),
+    (re.compile(r"^tr"), "ch"),
+    (re.compile(r"^k"), "c"),
+    (re.compile(r"^c(?=[iey])"), "k"),
+    (re.compile(r"^s"), "x"),
+    (re.compile(r"^x"), "s"),
+    (re.compile(r"^d"), "gi"),
+    (re.compile(r"^gi"), "d"),
+    (re.compile(r"^l"), "n"),
+    (re.compile(r"^n(?!g)"), "l"),
+    (re.compile(r"c$"), "t"),
+    (re.compile(r"t$"), "c"),
+    (re.compile(r"n$"), "ng"),
+    (re.compile(r"ng$"), "n"),
+    (re.compile(r"y$"), "i"),
+    (re.compile(r"i$"), "y"),
+)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+class _Speller:
+    """Repairs syllables that the catalogue (and lexicon) never uses."""
+
+    def __init__(self, freq: Counter[str]) -> None:
+        self.freq = freq
+        self.cache: dict[str, tuple[str, ...]] = {}
+
+    def best(self, candidates: Iterable[str]) -> str | None:
+        known = [c for c in candidates if c in self.freq]
+        return max(known, key=lambda c: (self.freq[c], c)) if known else None
+
+    def split(self, token: str) -> tuple[str, ...] | None:
+        """Missing spaces: the segmentation into fewest known syllables (each ≥ 2 letters)."""
+        n = len(token)
+        best: list[tuple[int, int, tuple[str, ...]] | None] = [None] * (n + 1)
+        best[0] = (0, 0, ())
+        for end in range(2, n + 1):
+            for start in range(max(0, end - 7), end - 1):
+                prev = best[start]
+                piece = token[start:end]
+                if prev is None or piece not in self.freq:
+                    continue
+                cand = (prev[0] + 1, prev[1] - self.freq[piece], (*prev[2], piece))
+                cur = best[end]
+                if cur is None or cand[:2] < cur[:2]:
+                    best[end] = cand
+        last = best[n]
+        return last[2] if last is not None and len(last[2]) > 1 else None
+
+    def edits1(self, token: str) -> Iterable[str]:
+        for i in range(len(token) + 1):
+            left, right = token[:i], token[i:]
+            if right:
+                yield left + right[1:]
+            if len(right) > 1:
+                yield left + right[1] + right[0] + right[2:]
+            for c in _LETTERS:
+                if right:
+                    yield left + c + right[1:]
+                yield left + c + right
+
+    def repair(self, token: str) -> tuple[str, ...]:
+        if token in self.freq or token.isdigit() or len(token) < 2:
+            return (token,)
+        hit = self.cache.get(token)
+        if hit is not None:
+            return hit
+        result: tuple[str, ...] = (token,)
+        variants = {rx.sub(rep, token) for rx, rep in _RULES if rx.search(token)}
+        rule = self.best(variants)
+        if rule is not None:
+            result = (rule,)
+        else:
+            parts = self.split(token) if len(token) >= 4 else None
+            if parts is not None:
+                result = parts
+            elif 3 <= len(token) <= 12:
+                edit = self.best(self.edits1(token))
+                if edit is not None:
+                    result = (edit,)
+        if len(self.cache) < 50_000:
+            self.cache[token] = result
+        return result
+
+
+# --------------------------------------------------------------------------------------------
+# The index
+
+
+@dataclass
+class _DocInfo:
+    code: str
+    name: str
+    display: str  # folded, no boilerplate, no parentheses: what fuzzy matching compares
+    name_terms: frozenset[str]  # unigrams and bigrams of name and aliases
+    side_terms: frozenset[str]  # unigrams and bigrams of field and result
+    name_unigrams: tuple[str, ...]
+    lead: tuple[str, ...]  # the first syllables of the core name: "query is the name's head"
+    action: str | None
+    tags: frozenset[str]
+    popular: bool
+    name_idf: float = 0.0
+
+
+@dataclass
+class _Query:
+    tokens: list[str]
+    unigrams: list[str]
+    bigrams: list[str]
+    text: str
+    actions: set[str]
+    asks: frozenset[str] = field(default_factory=frozenset)
+
+
+class SearchIndex:
+    """An in-memory BM25F index over folded syllables with a fuzzy re-rank; build once, share."""
+
+    def __init__(self) -> None:
+        self._docs: list[_DocInfo] = []
+        self._postings: dict[str, dict[int, float]] = {}
+        self._idf: dict[str, float] = {}
+        self._speller = _Speller(Counter())
+        self._max_idf = 1.0
+        self._head_cache: dict[tuple[str, int], list[tuple[int, float]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    @classmethod
+    def build(cls, docs: Iterable[SearchDoc]) -> SearchIndex:
+        """Fold and tokenise every document once, then precompute per-term BM25F weights."""
+        self = cls()
+        fields: list[tuple[set[str], set[str], set[str], set[str], int]] = []
+        df: Counter[str] = Counter()
+        freq: Counter[str] = Counter()
+        seen: set[str] = set()
+        for doc in docs:
+            if not doc.code or doc.code in seen:
+                continue
+            seen.add(doc.code)
+            full = expand_abbreviations(fold(doc.name))
+            display = strip_boilerplate(full)
+            name_tok = [t.lstrip("0") or "0" if t.isdigit() else t for t in display.split()]
+            name_set = set(name_tok) | set(_bigrams(name_tok))
+            core = strip_boilerplate(expand_abbreviations(fold(_PARENS.sub(" ", doc.name))))
+            core = core or display
+            core_tok = [t.lstrip("0") or "0" if t.isdigit() else t for t in core.split()]
+            alias_set: set[str] = set()
+            for alias in doc.aliases:
+                toks = _norm_tokens(alias)
+                alias_set.update(toks)
+                alias_set.update(_bigrams(toks))
+                freq.update(toks)
+            field_tok = _norm_tokens(doc.field)
+            field_set = set(field_tok) | set(_bigrams(field_tok))
+            res_tok = _norm_tokens(clean_result(doc.result))[:RESULT_SYLLABLES]
+            res_set = set(res_tok)
+            freq.update(name_tok)
+            freq.update(field_tok)
+            freq.update(res_tok)
+            all_terms = name_set | alias_set | field_set | res_set
+            df.update(all_terms)
+            fields.append((name_set, alias_set, field_set, res_set, len(set(name_tok))))
+            tags = frozenset(tag for tag, rx, _, _ in _VARIANTS if rx.search(full))
+            acts = _actions(name_tok, head=4)
+            action = next(iter(acts - {"new"}), None) if acts else None
+            self._docs.append(
+                _DocInfo(
+                    code=doc.code,
+                    name=doc.name,
+                    display=core,
+                    name_terms=frozenset(name_set | alias_set),
+                    side_terms=frozenset(field_set | res_set),
+                    name_unigrams=tuple(dict.fromkeys(core_tok)),
+                    lead=tuple(core_tok[:12]),
+                    action=action,
+                    tags=tags,
+                    popular=doc.popular,
+                )
+            )
+        n = len(self._docs)
+        for phrase in _LEXICON:
+            freq.update({t: 1 for t in phrase})
+        self._speller = _Speller(freq)
+        self._idf = {t: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._max_idf = math.log(1.0 + (n + 0.5) / 0.5) if n else 1.0
+        avg_len = sum(f[4] for f in fields) / n if n else 1.0
+        postings: dict[str, dict[int, float]] = {}
+        for i, (name_set, alias_set, field_set, res_set, length) in enumerate(fields):
+            norm = 1.0 - B_NAME + B_NAME * length / avg_len
+            for term in name_set | alias_set | field_set | res_set:
+                tf = 0.0
+                if term in name_set:
+                    tf += W_NAME / norm
+                if term in alias_set:
+                    tf += W_ALIAS
+                if term in field_set:
+                    tf += W_FIELD
+                if term in res_set:
+                    tf += W_RESULT
+                weight = self._idf[term] * tf * (K1 + 1.0) / (K1 + tf)
+                if "_" in term:
+                    weight *= W_BIGRAM
+                postings.setdefault(term, {})[i] = weight
+        self._postings = postings
+        for doc in self._docs:
+            doc.name_idf = sum(self._idf.get(t, 0.0) for t in doc.name_unigrams) or 1.0
+        return self
+
+    # ----------------------------------------------------------------------------------------
+
+    def _parse(self, query: str) -> _Query | None:
+        text = fold(query[:MAX_QUERY_CHARS])
+        if not any(c.isalpha() for c in text):
+            return None
+        raw = [t.lstrip("0") or "0" if t.isdigit() else t for t in text.split()][:40]
+        repaired: list[str] = []
+        for tok in raw:
+            repaired.extend(self._speller.repair(tok))
+        tokens = apply_lexicon(repaired)
+        tokens = _age_rule(" ".join(tokens)).split()
+        if not tokens:
+            return None
+        text = " ".join(tokens)
+        asks = frozenset(tag for tag, _, rx, _ in _VARIANTS if rx.search(text))
+        return _Query(
+            tokens=tokens,
+            unigrams=list(dict.fromkeys(tokens)),
+            bigrams=list(dict.fromkeys(_bigrams(tokens))),
+            text=text,
+            actions=_actions(tokens) - {"new"},
+            asks=asks,
+        )
+
+    def _candidates(self, q: _Query) -> list[tuple[float, int]]:
+        """Top documents by BM25F, computed in two steps to stay fast on big catalogues.
+
+        Candidates come from the query's selective terms only (syllables such as *đăng*, *ký*,
+        *cấp*, *giấy* occur in a large share of names and would make every query walk most of the
+        index); the best ``CANDIDATES`` of them are then scored exactly over all query terms.
+        """
+        postings = self._postings
+        terms = [t for t in q.unigrams + q.bigrams if t in postings]
+        if not terms:
+            return []
+        terms.sort(key=lambda t: len(postings[t]))
+        cap = max(GEN_MIN_DF, len(self._docs) // GEN_DF_SHARE)
+        selective = [t for t in terms if len(postings[t]) <= cap] or terms[:2]
+        acc: dict[int, float] = {}
+        get = acc.get
+        used: set[str] = set()
+        walked = 0
+        for term in selective:
+            if walked >= GEN_BUDGET and len(acc) >= CANDIDATES:
+                break
+            post = postings[term]
+            items = post.items() if len(post) <= cap else self._heads(term, cap)
+            for d, w in items:
+                acc[d] = get(d, 0.0) + w
+            walked += len(items)
+            used.add(term)
+        pool = heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
+        rest = [postings[t] for t in terms if t not in used]
+        if rest:
+            scored = []
+            for d in pool:
+                total = acc[d]
+                for post in rest:
+                    total += post.get(d, 0.0)
+                scored.append((total, d))
+        else:
+            scored = [(acc[d], d) for d in pool]
+        return heapq.nlargest(RERANK_DEPTH, scored)
+
+    def _heads(self, term: str, size: int) -> list[tuple[int, float]]:
+        """The ``size`` heaviest postings of a frequent term (cached): its best documents."""
+        key = (term, size)
+        head = self._head_cache.get(key)
+        if head is None:
+            post = self._postings[term]
+            head = heapq.nlargest(size, post.items(), key=lambda dw: dw[1])
+            self._head_cache[key] = head
+        return head
+
+    def _score(self, q: _Query, doc: _DocInfo) -> float:
+        idf = self._idf
+        max_idf = self._max_idf
+        total = matched = 0.0
+        for t in q.unigrams:
+            w = idf.get(t, max_idf)
+            total += w
+            if t in doc.name_terms:
+                matched += w
+            elif t in doc.side_terms:
+                matched += SIDE_CREDIT * w
+        qcov = matched / total if total else 0.0
+        if q.bigrams:
+            btotal = bmatched = 0.0
+            for t in q.bigrams:
+                w = idf.get(t, max_idf)
+                btotal += w
+                if t in doc.name_terms:
+                    bmatched += w
+                elif t in doc.side_terms:
+                    bmatched += SIDE_CREDIT * w
+            bcov = bmatched / btotal
+        else:
+            bcov = qcov
+        qset = set(q.unigrams)
+        ncov = sum(idf.get(t, 0.0) for t in doc.name_unigrams if t in qset) / doc.name_idf
+        fz = fuzz.token_sort_ratio(q.text, doc.display) / 100.0
+        lead = 0
+        for a, b in zip(q.tokens, doc.lead, strict=False):
+            if a != b:
+                break
+            lead += 1
+        lead_frac = lead / len(q.tokens) if lead >= 2 else 0.0
+        score = (
+            MIX_QCOV * qcov
+            + MIX_BCOV * bcov
+            + MIX_NCOV * ncov
+            + MIX_FUZZ * fz
+            + MIX_LEAD * lead_frac
+        )
+        # The citizen's verb decides between base, cấp lại, cấp đổi, thay đổi, chấm dứt …
+        if doc.action is None:
+            score *= 0.92 if q.actions else 1.0
+        elif doc.action in q.actions:
+            score *= 1.04
+        else:
+            score *= 0.8 if q.actions else 0.82
+        for tag, _, _, mult in _VARIANTS:
+            if tag in doc.tags and tag not in q.asks:
+                score *= mult
+        if not doc.popular:
+            score *= UNPOPULAR
+        return min(1.0, max(0.0, score))
+
+    def search(self, query: str, limit: int = 5) -> list[Hit]:
+        """Best procedures for a free-text query; [] when nothing plausible matches."""
+        if not query or limit <= 0 or not self._docs:
+            return []
+        q = self._parse(query)
+        if q is None:
+            return []
+        # A vague query ("giấy", "đăng ký") cannot earn a confident score, whatever it matches.
+        info = sum(self._idf.get(t, 0.0) for t in q.unigrams)
+        specific = min(1.0, SPEC_FLOOR + (1.0 - SPEC_FLOOR) * info / SPEC_FULL)
+        scored = [(specific * self._score(q, self._docs[d]), d) for _, d in self._candidates(q)]
+        scored.sort(key=lambda sd: (-sd[0], len(self._docs[sd[1]].display), sd[1]))
+        hits = []
+        for score, d in scored[:limit]:
+            if score < MIN_SCORE:
+                break
+            doc = self._docs[d]
+            hits.append(Hit(code=doc.code, name=doc.name, score=round(score, 4)))
+        return hits
+
+
+def decide(hits: list[Hit]) -> Verdict:
+    """Confident answer, "did you mean" or not found: from the score and the margin to a rival.
+
+    Level variants of one procedure ("… (thực hiện tại cấp tỉnh)" vs "(cấp trung ương)") share a
+    base name and do not count as rivals: the handler can offer the levels after answering.
+    """
+    if not hits:
+        return Verdict.NONE
+    top = hits[0]
+    if top.score < AMBIGUOUS_SCORE:
+        return Verdict.NONE
+    top_base = base_name(top.name)
+    rival = next((h for h in hits[1:] if base_name(h.name) != top_base), None)
+    margin = top.score - rival.score if rival is not None else top.score
+    if top.score >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN:
+        return Verdict.CONFIDENT
+    return Verdict.AMBIGUOUS
+
+
+# --------------------------------------------------------------------------------------------
+# National portal format
+
+CITIZEN_FIELDS = frozenset(
+    fold(f)
+    for f in (
+        "Hộ tịch",
+        "Đăng ký, quản lý cư trú",
+        "Cấp, quản lý căn cước",
+        "Định danh và xác thực điện tử",
+        "Quản lý xuất nhập cảnh",
+        "Chứng thực",
+        "Lý lịch tư pháp",
+        "Trợ giúp pháp lý",
+        "Nuôi con nuôi",
+        "Sát hạch, cấp giấy phép lái xe",
+        "Đăng ký, quản lý phương tiện giao thông cơ giới, xe máy chuyên dùng",
+        "Đất đai",
+        "Đăng ký biện pháp bảo đảm",
+        "Hoạt động xây dựng",
+        "Nhà ở và công sở",
+        "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)",
+        "Thành lập và hoạt động của doanh nghiệp",
+        "Thuế",
+        "Thực hiện chính sách BHXH",
+        "Thực hiện chính sách BHYT",
+        "Chi trả các chế độ BHXH",
+        "Thu BHXH, BHYT, BHTN, BH tai nạn lao động, BNN",
+        "Người có công",
+    )
+)
+
+
+def docs_from_portal(records: Iterable[dict[str, object]]) -> list[SearchDoc]:
+    """SearchDocs from national-portal records (``ma_thu_tuc``, ``ten_thu_tuc`` …).
+
+    ``popular`` marks fields where citizens (not firms or officials) file most dossiers: a prior
+    that moves everyday procedures ahead of look-alike specialist ones.
+    """
+    docs: list[SearchDoc] = []
+    for rec in records:
+        code = str(rec.get("ma_thu_tuc") or "").strip()
+        name = str(rec.get("ten_thu_tuc") or "").strip()
+        if not code or not name:
+            continue
+        field_name = str(rec.get("linh_vuc") or "")
+        docs.append(
+            SearchDoc(
+                code=code,
+                name=name,
+                field=field_name,
+                result=str(rec.get("ket_qua_xu_ly") or ""),
+                popular=fold(field_name) in CITIZEN_FIELDS,
+            )
+        )
+    return docs

@@ -1,0 +1,303 @@
+"""Catalogue import: the portal's flattened tables, validation, idempotent upsert, round trip."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import unicodedata
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.catalogue_io import export_records, import_file, read_records
+from bot.db.engine import Database
+from bot.db.models import Procedure, ProcedureMethod
+from bot.demo import data_path
+from lookup.portal import (
+    from_portal,
+    online_level,
+    parse_documents,
+    parse_legal_basis,
+    parse_levels,
+    parse_methods,
+    parse_result,
+)
+from lookup.procedure import ProcedureRecord, RecordError
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+NATIONAL = SHARED / "data" / "national-catalogue.jsonl.gz"
+HEAD = "Hình thức nộpThời gianPhí, lệ phíMô tả"
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh SQLite file, or TEST_DATABASE_URL (PostgreSQL) with the procedure tables emptied."""
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path}/t.db"
+    database = Database(url)
+    await database.upgrade()
+    if not database.is_sqlite:
+        async with database.engine.begin() as conn:
+            await conn.execute(text("TRUNCATE procedure_methods, procedures CASCADE"))
+    yield database
+    await database.dispose()
+
+
+def portal(code: str = "1.000001", **over: Any) -> dict[str, Any]:
+    d = {
+        "ma_thu_tuc": code,
+        "ten_thu_tuc": "Thủ tục thử",
+        "linh_vuc": "Hộ tịch",
+        "cap_thuc_hien": "Cấp bộ, Cấp tỉnh, Cơ quan khác",
+        "cach_thuc_thuc_hien": HEAD + "Trực tiếp5 Ngày làm việcMiễn phí",
+        "thanh_phan_ho_so": "--Tên giấy tờMẫu đơn, tờ khaiSố lượngTờ khai1 bản chính",
+        "can_cu_phap_ly": "Tên văn bản pháp lýMã văn bảnLuật Hộ tịch60/2014/QH13",
+        "ket_qua_xu_ly": "Giấy khai sinhMã: KQ.G01.000001Từ khóaKhông có thông tin",
+        "detail_url": "https://dichvucong.gov.vn/x",
+    }
+    d.update(over)
+    return d
+
+
+def write_jsonl(path: Path, rows: list[Any]) -> Path:
+    path.write_text(
+        "".join(
+            (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+# --- parsing the flattened portal tables -----------------------------------------------------
+def test_methods_with_different_time_and_fee_forms() -> None:
+    text_ = (
+        HEAD
+        + "Trực tuyến7 Ngày làm việc10,000 Việt Nam Đồng"
+        + "(Nộp qua cổng dịch vụ công thu 10.000 đồng/lần.)"
+        + "Trực tiếp8 Giờ20,000 VNĐ(/trang)Tại Ủy ban nhân dân cấp xã."
+        + "Dịch vụ bưu chính15 NgàyMiễn phí(Lệ phí : 8.000 Đồng)Gửi hồ sơ qua bưu điện."
+    )
+    online, direct, post = parse_methods(text_)
+    assert (online.channel, online.time_value, online.time_unit) == (
+        "truc_tuyen",
+        7,
+        "ngay_lam_viec",
+    )
+    assert online.fee_amount == 10000 and "10.000 đồng/lần" in online.fee_text
+    assert (direct.channel, direct.time_unit, direct.fee_amount) == ("truc_tiep", "gio", 20000)
+    assert direct.fee_text == "20.000 đồng/trang"
+    assert direct.description == "Tại Ủy ban nhân dân cấp xã."
+    # the portal's "Miễn phí" label beside a note that states the real fee
+    assert (post.channel, post.time_unit, post.fee_amount) == ("buu_chinh", "ngay", 8000)
+    assert post.description == "Gửi hồ sơ qua bưu điện."
+
+
+def test_methods_free_unknown_bare_and_foreign_currency() -> None:
+    free, unknown, usd = parse_methods(
+        HEAD
+        + "Trực tuyến1Miễn phí(Miễn lệ phí.)"
+        + "Trực tiếpKhông có thông tinKhông có thông tinTrực tiếp tại Công an xã."
+        + "Dịch vụ bưu chính6 Tháng100 USD(100 USD/thẻ.)"
+    )
+    assert free.fee_amount == 0 and free.time_value == 1 and free.time_unit is None
+    assert "không ghi đơn vị" in free.time_text  # a bare number is not passed off as days
+    assert unknown.time_value is None and unknown.fee_amount is None
+    assert unknown.description == "Trực tiếp tại Công an xã."  # not a new row: followed by a space
+    assert usd.time_unit == "thang" and usd.fee_amount is None and "USD" in usd.fee_text
+
+
+def test_methods_time_taken_from_an_unambiguous_description() -> None:
+    (m,) = parse_methods(
+        HEAD + "Trực tiếpKhông có thông tinMiễn phíThời hạn giải quyết: không quá 07 ngày làm việc."
+    )
+    assert (m.time_value, m.time_unit) == (7, "ngay_lam_viec")
+
+
+def test_documents_counts_and_forms() -> None:
+    docs = parse_documents(
+        "--Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+        "Tờ khai đăng ký khai sinh theo mẫu;Mẫu số 01.docx1 bản chính"
+        "Giấy chứng nhận đăng ký doanh nghiệp0 bản chính,5 bản sao"
+        "Ảnh chụp hiện trạng1 bản sao"
+        "Đơn theo Mẫu số 121 bản chính"
+    )
+    assert [(d.name, d.original, d.copy, d.form) for d in docs] == [
+        ("Tờ khai đăng ký khai sinh theo mẫu", 1, 0, "Mẫu số 01.docx"),
+        ("Giấy chứng nhận đăng ký doanh nghiệp", 0, 5, ""),
+        ("Ảnh chụp hiện trạng", 0, 1, ""),
+        ("Đơn theo Mẫu số 12", 1, 0, ""),
+    ]
+
+
+def test_legal_basis_rows_and_numbers() -> None:
+    rows = parse_legal_basis(
+        "Tên văn bản pháp lýMã văn bản"
+        "Hướng dẫn xử lý khiếu nại trong công an nhân dân68/2013/TT-BCA"
+        "Luật Khiếu nại  năm 201102/2011/QH13"
+        "Thông tư số 11/2015/TT-BCA ngày 02/3/2015 của Bộ Công an11/2015/TT-BCA"
+        "Nghị định 05/2012/NĐ-CP05/2012/NĐ-CP"
+        "Quyết định 1234/QĐ-TTg"
+    )
+    assert [r.number for r in rows] == [
+        "68/2013/TT-BCA",
+        "02/2011/QH13",
+        "11/2015/TT-BCA",
+        "05/2012/NĐ-CP",
+        "1234/QĐ-TTg",
+    ]
+    assert rows[0].name == "Hướng dẫn xử lý khiếu nại trong công an nhân dân"
+    assert rows[1].name == "Luật Khiếu nại năm 2011"
+
+
+def test_result_levels_online_level_and_nfc() -> None:
+    assert (
+        parse_result(
+            "Giấy phépMã: KQ.G01.000262Thông báo từ chốiMã: KQ.G01.000263Từ khóaKhông có thông tin"
+            "Mô tảKhông có thông tinChọn cơ quan thực hiện…Nộp hồ sơ"
+        )
+        == "Giấy phép; Thông báo từ chối"
+    )
+    assert parse_levels("Cấp bộ, Cấp tỉnh, Cơ quan khác") == ("bo", "tinh")
+    assert online_level("Đăng ký xe lần đầu trực tuyến toàn trình") == "toan_trinh"
+    assert online_level("bằng dịch vụ công trực tuyến một phần") == "mot_phan"
+    assert online_level("Đăng ký khai sinh") is None
+    nfd = unicodedata.normalize("NFD", "Thủ tục đăng ký khai sinh")
+    rec = from_portal(portal(ten_thu_tuc=nfd))
+    assert rec.name == "Thủ tục đăng ký khai sinh" and unicodedata.is_normalized("NFC", rec.name)
+    assert rec.levels == ("bo", "tinh") and rec.result == "Giấy khai sinh"
+
+
+# --- validation of the project format --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ({"code": "12345", "name": "x"}, "bad procedure code"),
+        ({"code": "1.000001", "name": " "}, "missing name"),
+        ({"code": "1.000001", "name": "x", "levels": ["huyen"]}, "unknown level"),
+        ({"code": "1.000001", "name": "x", "levels": "tinh"}, "must be a list"),
+        ({"code": "1.000001", "name": "x", "online_level": "full"}, "online_level"),
+        ({"code": "1.000001", "name": "x", "methods": [{"channel": "fax"}]}, "channel"),
+        (
+            {
+                "code": "1.000001",
+                "name": "x",
+                "methods": [{"channel": "truc_tiep", "fee_amount": -5}],
+            },
+            "fee_amount",
+        ),
+        (
+            {
+                "code": "1.000001",
+                "name": "x",
+                "methods": [{"channel": "truc_tiep", "time_unit": "tuan"}],
+            },
+            "time_unit",
+        ),
+        ({"code": "1.000001", "name": "x", "documents": [{"original": 1}]}, "missing"),
+        ({"code": "1.000001", "name": "x", "popular": "yes"}, "popular"),
+    ],
+)
+def test_project_format_rejects(record: dict[str, Any], reason: str) -> None:
+    with pytest.raises(RecordError, match=reason):
+        ProcedureRecord.from_dict(record)
+
+
+# --- import into the database ----------------------------------------------------------------
+async def count(db: Database) -> tuple[int, int]:
+    async with db.read() as s:
+        procs = await s.scalar(select(func.count()).select_from(Procedure))
+        methods = await s.scalar(select(func.count()).select_from(ProcedureMethod))
+    return int(procs or 0), int(methods or 0)
+
+
+async def test_import_twice_updates_and_never_duplicates(db: Database, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", [portal("1.000001"), portal("1.000002")])
+    async with db.transaction() as s:
+        first = await import_file(s, path)
+    assert (first.inserted, first.updated, first.rejected) == (2, 0, [])
+    before = await count(db)
+    async with db.transaction() as s:
+        second = await import_file(s, path)
+    assert (second.inserted, second.updated) == (0, 2)
+    assert await count(db) == before == (2, 2)
+
+
+async def test_a_rejected_line_does_not_stop_the_import(db: Database, tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "mixed.jsonl",
+        [
+            portal("1.000001"),
+            "{not json",
+            {"code": "bad", "name": "x"},
+            {"foo": 1},
+            {"code": "2.000002", "name": "Thủ tục dự án", "popular": True},
+        ],
+    )
+    async with db.transaction() as s:
+        report = await import_file(s, path)
+    assert report.inserted == 2
+    assert [n for n, _ in report.rejected] == [2, 3, 4]
+    assert "invalid JSON" in report.rejected[0][1]
+    assert "bad procedure code" in report.rejected[1][1]
+    assert "ma_thu_tuc" in report.rejected[2][1]
+    assert dict(report.formats) == {"portal": 1, "project": 1}
+
+
+async def test_export_then_import_round_trip(db: Database, tmp_path: Path) -> None:
+    src = tmp_path / "src.jsonl.gz"
+    with gzip.open(src, "wt", encoding="utf-8") as fh:  # gzip is recognised by content
+        fh.write(json.dumps(portal("1.000001")) + "\n")
+    async with db.transaction() as s:
+        await import_file(s, src)
+    out = tmp_path / "out.jsonl"
+    async with db.read() as s:
+        with out.open("w", encoding="utf-8") as fh:
+            assert await export_records(s, fh) == 1
+    exported = [r for _, r in read_records(out)]
+    assert exported == [from_portal(portal("1.000001"))]
+    async with db.transaction() as s:
+        again = await import_file(s, out)
+    assert (again.inserted, again.updated, again.rejected) == (0, 1, [])
+    async with db.read() as s:
+        buffer = tmp_path / "again.jsonl"
+        with buffer.open("w", encoding="utf-8") as fh:
+            await export_records(s, fh)
+    assert buffer.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
+async def test_bundled_catalogue_loads_clean_and_nfc(db: Database) -> None:
+    path = data_path("catalogue.jsonl")
+    raw = path.read_text(encoding="utf-8")
+    assert unicodedata.is_normalized("NFC", raw)
+    async with db.transaction() as s:
+        report = await import_file(s, path)
+    assert report.rejected == []
+    assert report.inserted >= 50
+    records = [r for _, r in read_records(path)]
+    assert all(isinstance(r, ProcedureRecord) for r in records)
+    for r in records:
+        assert r.popular and 2 <= len(r.aliases) <= 6 and 3 <= len(r.steps) <= 6, r.code
+        assert r.url.startswith("https://dichvucong.gov.vn/"), r.code
+    codes = {r.code for r in records}
+    assert {"1.001193", "3.000347", "1.001612", "3.000333"} <= codes
+
+
+async def test_national_catalogue_imports(db: Database) -> None:
+    if not NATIONAL.exists():
+        pytest.skip(f"national catalogue not available at {NATIONAL} (needs ../shared)")
+    async with db.transaction() as s:
+        report = await import_file(s, NATIONAL)
+    rejected = len(report.rejected)
+    print(f"national: {report.inserted} imported, {rejected} rejected {report.rejected[:5]}")
+    for line in report.methods.lines():
+        print(line)
+    assert report.inserted + len(report.rejected) == 2642
+    assert len(report.rejected) <= 10
+    rows = sum(report.methods.rows.values())
+    assert rows > 6000
+    assert sum(report.methods.timed.values()) / rows > 0.75
+    assert sum(report.methods.priced.values()) / rows > 0.6

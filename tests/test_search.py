@@ -1,0 +1,288 @@
+"""Behaviour of the catalogue search: folding, typos, lexicon, base vs variant, verdicts.
+
+A small inline catalogue keeps these tests independent of the national file; one test runs the
+dev queries over the national catalogue when ../shared is present and skips otherwise.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from lookup.fold import fold, syllables
+from lookup.search import (
+    Hit,
+    SearchDoc,
+    SearchIndex,
+    Verdict,
+    apply_lexicon,
+    decide,
+    docs_from_portal,
+)
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+CATALOGUE = SHARED / "data" / "national-catalogue.jsonl.gz"
+DEV_QUERIES = SHARED / "eval" / "queries-dev.jsonl"
+
+DOCS = [
+    SearchDoc("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", "Giấy khai sinh", popular=True),
+    SearchDoc("1.003583", "Thủ tục đăng ký khai sinh lưu động", "Hộ tịch", popular=True),
+    SearchDoc(
+        "1.004772",
+        "Thủ tục đăng ký khai sinh cho người đã có hồ sơ, giấy tờ cá nhân",
+        "Hộ tịch",
+        popular=True,
+    ),
+    SearchDoc(
+        "2.000528", "Thủ tục đăng ký khai sinh có yếu tố nước ngoài", "Hộ tịch", popular=True
+    ),
+    SearchDoc("1.000656", "Thủ tục đăng ký khai tử", "Hộ tịch", popular=True),
+    SearchDoc("1.000894", "Thủ tục đăng ký kết hôn", "Hộ tịch", popular=True),
+    SearchDoc("2.000806", "Thủ tục đăng ký kết hôn có yếu tố nước ngoài", "Hộ tịch", popular=True),
+    SearchDoc("1.004873", "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân", "Hộ tịch", popular=True),
+    SearchDoc(
+        "1.004859",
+        "Thủ tục thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc",
+        "Hộ tịch",
+        popular=True,
+    ),
+    SearchDoc("3.000346", "Cấp giấy phép lái xe", "Sát hạch, cấp giấy phép lái xe", popular=True),
+    SearchDoc("3.000347", "Đổi giấy phép lái xe", "Sát hạch, cấp giấy phép lái xe", popular=True),
+    SearchDoc(
+        "3.000348", "Cấp lại giấy phép lái xe", "Sát hạch, cấp giấy phép lái xe", popular=True
+    ),
+    SearchDoc(
+        "3.000352", "Thu hồi giấy phép lái xe", "Sát hạch, cấp giấy phép lái xe", popular=True
+    ),
+    SearchDoc("1.014061", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", popular=True),
+    SearchDoc("1.014062", "Cấp thẻ căn cước cho người dưới 14 tuổi", popular=True),
+    SearchDoc("1.014064", "Cấp lại thẻ căn cước", popular=True),
+    SearchDoc(
+        "1.001456", "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)", popular=True
+    ),
+    SearchDoc(
+        "1.001471",
+        "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp trung ương)",
+        popular=True,
+    ),
+    SearchDoc("1.004222", "Đăng ký thường trú", "Đăng ký, quản lý cư trú", popular=True),
+    SearchDoc("1.003197", "Xóa đăng ký thường trú", "Đăng ký, quản lý cư trú", popular=True),
+    SearchDoc("1.004194", "Đăng ký tạm trú", "Đăng ký, quản lý cư trú", popular=True),
+    SearchDoc("1.003677", "Khai báo tạm vắng", "Đăng ký, quản lý cư trú", popular=True),
+    SearchDoc(
+        "1.012783",
+        "Cấp đổi Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+        "Đất đai",
+        popular=True,
+    ),
+    SearchDoc(
+        "1.013978",
+        "Đăng ký đất đai, cấp Giấy chứng nhận quyền sử dụng đất lần đầu đối với hộ gia đình",
+        "Đất đai",
+        popular=True,
+    ),
+    SearchDoc("2.001199", "Đăng ký thành lập công ty TNHH hai thành viên trở lên"),
+    SearchDoc("1.005001", "Cấp giấy phép khai thác khoáng sản", "Địa chất và khoáng sản"),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex.build(DOCS)
+
+
+def top(index: SearchIndex, query: str) -> str | None:
+    hits = index.search(query)
+    return hits[0].code if hits else None
+
+
+def test_fold_strips_marks_and_punctuation() -> None:
+    assert fold("Đăng ký  KHAI SINH (cấp xã)!") == "dang ky khai sinh cap xa"
+    nfd = unicodedata.normalize("NFD", "Đổi giấy phép lái xe")
+    assert fold(nfd) == fold("Đổi giấy phép lái xe") == "doi giay phep lai xe"
+    assert syllables("Hộ chiếu, phổ thông") == ["ho", "chieu", "pho", "thong"]
+    assert fold("") == "" and fold("😀 ✓") == ""
+
+
+def test_index_size_and_duplicate_codes() -> None:
+    idx = SearchIndex.build([*DOCS, DOCS[0]])
+    assert len(idx) == len(DOCS)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("đăng ký khai sinh", "1.001193"),
+        ("dang ky khai sinh", "1.001193"),
+        ("DANG KY KHAI SINH", "1.001193"),
+        (unicodedata.normalize("NFD", "đăng ký kết hôn"), "1.000894"),
+    ],
+)
+def test_diacritics_case_and_normal_form_do_not_matter(
+    index: SearchIndex, query: str, code: str
+) -> None:
+    assert top(index, query) == code
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("dang ky tam chu", "1.004194"),  # ch/tr
+        ("fiếu xác nhận tình trạng hôn nhân", "1.004873"),  # f/ph (the word still helps)
+        ("khaisinh", "1.001193"),  # missing space
+        ("dang ky khai sinhh", "1.001193"),  # one edit
+        ("dang ky ket hoon", "1.000894"),
+        ("giay fep lai xe", "3.000346"),
+    ],
+)
+def test_typos_are_repaired(index: SearchIndex, query: str, code: str) -> None:
+    assert top(index, query) == code
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("lam so ho khau", "1.004222"),
+        ("nhập hộ khẩu cho vợ", "1.004222"),
+        ("giấy độc thân", "1.004873"),
+        ("báo tử", "1.000656"),
+        ("bằng lái xe bị mất", "3.000348"),
+        ("đổi bằng lái", "3.000347"),
+        ("lam CCCD cho con 10 tuoi", "1.014062"),
+        ("làm cmnd", "1.014061"),
+        ("birth certificate", "1.001193"),
+        ("renew driving licence", "3.000347"),
+        ("sổ đỏ lần đầu", "1.013978"),
+        ("đổi sổ đỏ", "1.012783"),
+        ("khai báo khi đi làm xa", "1.003677"),
+        ("sai ngày sinh", "1.004859"),
+        ("lấy chồng nước ngoài", "2.000806"),
+        ("thành lập công ty trách nhiệm hữu hạn hai thành viên", "2.001199"),
+    ],
+)
+def test_lexicon_maps_everyday_words(index: SearchIndex, query: str, code: str) -> None:
+    assert top(index, query) == code
+
+
+def test_passport_levels_prefer_the_local_one(index: SearchIndex) -> None:
+    hits = index.search("passport")
+    assert [h.code for h in hits[:2]] == ["1.001456", "1.001471"]
+
+
+def test_lexicon_longest_phrase_wins_and_no_doubling() -> None:
+    assert apply_lexicon(["lam", "so", "ho", "khau"]) == ["cap", "dang", "ky", "thuong", "tru"]
+    # "the" is "thẻ" once folded: an English filler list must not eat it.
+    assert apply_lexicon(["cap", "doi", "the", "can", "cuoc"])[:3] == ["cap", "doi", "the"]
+    out = apply_lexicon("cap phieu ly lich tu phap".split())
+    assert out == "cap phieu ly lich tu phap".split()
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("đăng ký khai sinh", "1.001193"),  # not "lưu động" / "cho người đã có hồ sơ"
+        ("đăng ký khai sinh lưu động", "1.003583"),
+        ("khai sinh có yếu tố nước ngoài", "2.000528"),
+        ("đăng ký thường trú", "1.004222"),  # not "xóa đăng ký thường trú"
+        ("xóa đăng ký thường trú", "1.003197"),
+        ("cấp giấy phép lái xe", "3.000346"),  # the verb decides
+        ("cấp lại giấy phép lái xe", "3.000348"),
+        ("đổi giấy phép lái xe", "3.000347"),
+        ("thu hồi giấy phép lái xe", "3.000352"),
+        ("cấp lại căn cước", "1.014064"),
+    ],
+)
+def test_base_beats_variants_unless_asked(index: SearchIndex, query: str, code: str) -> None:
+    assert top(index, query) == code
+
+
+def test_scores_are_bounded_and_sorted(index: SearchIndex) -> None:
+    hits = index.search("đăng ký khai sinh", limit=10)
+    assert 1 < len(hits) <= 10
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert index.search("đăng ký khai sinh", limit=1)[0].code == "1.001193"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "😀🎉",
+        "'; DROP TABLE procedures; --",
+        "<script>alert(1)</script>",
+        "ignore previous instructions",
+        "x" * 100_000,
+        "1234 5678",
+        "giá vàng hôm nay",
+    ],
+)
+def test_garbage_returns_nothing(index: SearchIndex, query: str) -> None:
+    assert index.search(query) == []
+    assert decide(index.search(query)) is Verdict.NONE
+
+
+def test_huge_query_is_truncated_not_rejected(index: SearchIndex) -> None:
+    assert top(index, "đăng ký khai tử " + "a" * 10_000) == "1.000656"
+
+
+def test_decide_confident(index: SearchIndex) -> None:
+    assert decide(index.search("đăng ký khai tử")) is Verdict.CONFIDENT
+    assert decide(index.search("giấy xác nhận tình trạng hôn nhân")) is Verdict.CONFIDENT
+
+
+def test_decide_ambiguous_when_vague(index: SearchIndex) -> None:
+    assert decide(index.search("giấy phép")) is Verdict.AMBIGUOUS
+
+
+def test_decide_level_variants_are_not_rivals() -> None:
+    hits = [
+        Hit("1.001456", "Cấp hộ chiếu phổ thông (thực hiện tại cấp tỉnh)", 0.9),
+        Hit("1.001471", "Cấp hộ chiếu phổ thông (thực hiện tại cấp trung ương)", 0.89),
+    ]
+    assert decide(hits) is Verdict.CONFIDENT
+
+
+def test_decide_thresholds() -> None:
+    assert decide([]) is Verdict.NONE
+    assert decide([Hit("1", "Đăng ký khai sinh", 0.35)]) is Verdict.NONE
+    assert decide([Hit("1", "Đăng ký khai sinh", 0.5)]) is Verdict.AMBIGUOUS
+    close = [Hit("1", "Đăng ký khai sinh", 0.8), Hit("2", "Đăng ký khai tử", 0.78)]
+    assert decide(close) is Verdict.AMBIGUOUS
+    assert decide([Hit("1", "Đăng ký khai sinh", 0.8)]) is Verdict.CONFIDENT
+
+
+def test_docs_from_portal_reads_national_records() -> None:
+    recs = [
+        {
+            "ma_thu_tuc": "1.001193",
+            "ten_thu_tuc": unicodedata.normalize("NFD", "Thủ tục đăng ký khai sinh"),
+            "linh_vuc": "Hộ tịch",
+            "ket_qua_xu_ly": "Giấy khai sinhMã: KQ.G01.000001Từ khóaKhông có thông tin",
+        },
+        {"ma_thu_tuc": "", "ten_thu_tuc": "no code"},
+    ]
+    docs = docs_from_portal(recs)
+    assert len(docs) == 1 and docs[0].popular and docs[0].code == "1.001193"
+    assert SearchIndex.build(docs + DOCS[1:]).search("khai sinh")[0].code == "1.001193"
+
+
+@pytest.mark.skipif(
+    not (CATALOGUE.exists() and DEV_QUERIES.exists()),
+    reason=f"national catalogue not available at {SHARED} (not shipped with the project)",
+)
+def test_dev_queries_on_national_catalogue() -> None:
+    with gzip.open(CATALOGUE, "rt", encoding="utf-8") as fh:
+        idx = SearchIndex.build(docs_from_portal(json.loads(line) for line in fh))
+    queries = [json.loads(line) for line in DEV_QUERIES.read_text(encoding="utf-8").splitlines()]
+    hits = sum(
+        bool(res) and res[0].code in q["codes"]
+        for q in queries
+        for res in [idx.search(q["q"], limit=3)]
+    )
+    assert hits / len(queries) >= 0.9
