@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, literal, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -134,8 +135,37 @@ def unknown_limit(settings: Settings) -> int:
     return max(UNKNOWN_MIN, settings.lookup_rate_limit // UNKNOWN_SHARE)
 
 
-def _upsert(session: AsyncSession) -> Any:
-    return (sqlite if session.bind.dialect.name == "sqlite" else postgresql).insert
+@cache
+def _hit_stmt(dialect: str) -> Any:
+    """Built once per dialect; ``now`` and ``cutoff`` (now - window) are bound per call."""
+    now = bindparam("now", type_=UTCDateTime())
+    stale = RateCounter.window_start <= bindparam("cutoff", type_=UTCDateTime())
+    insert = (sqlite if dialect == "sqlite" else postgresql).insert
+    return (
+        insert(RateCounter)
+        .values(
+            channel=bindparam("channel"),
+            user_id=bindparam("user_id"),
+            kind=bindparam("kind"),
+            window_start=now,
+            count=1,
+        )
+        .on_conflict_do_update(
+            index_elements=["channel", "user_id", "kind"],
+            set_={
+                "count": case((stale, 1), else_=RateCounter.count + 1),
+                "window_start": case((stale, now), else_=RateCounter.window_start),
+            },
+        )
+        .returning(RateCounter.count, RateCounter.window_start)
+    )
+
+
+_CHECK = select(RateCounter.count, RateCounter.window_start).where(
+    RateCounter.channel == bindparam("channel"),
+    RateCounter.user_id == bindparam("user_id"),
+    RateCounter.kind == bindparam("kind"),
+)
 
 
 async def hit(
@@ -154,21 +184,16 @@ async def hit(
     restarts at ``now``; the row lock of the upsert makes concurrent workers count correctly.
     """
     window = timedelta(seconds=window_seconds)
-    stale = RateCounter.window_start <= now - window
-    start = literal(now, UTCDateTime())
-    stmt = (
-        _upsert(session)(RateCounter)
-        .values(channel=channel, user_id=user_id, kind=kind, window_start=now, count=1)
-        .on_conflict_do_update(
-            index_elements=["channel", "user_id", "kind"],
-            set_={
-                "count": case((stale, 1), else_=RateCounter.count + 1),
-                "window_start": case((stale, start), else_=RateCounter.window_start),
-            },
-        )
-        .returning(RateCounter.count, RateCounter.window_start)
-    )
-    count, window_start = (await session.execute(stmt)).one()
+    params = {
+        "channel": channel,
+        "user_id": user_id,
+        "kind": kind,
+        "now": now,
+        "cutoff": now - window,
+    }
+    count, window_start = (
+        await session.execute(_hit_stmt(session.bind.dialect.name), params)
+    ).one()
     if count > limit:
         return RateResult(False, window_start + window)
     return RateResult(True)
@@ -186,15 +211,8 @@ async def check(
 ) -> RateResult:
     """Like :func:`hit` but without counting (is the allowance already spent?)."""
     window = timedelta(seconds=window_seconds)
-    row = (
-        await session.execute(
-            select(RateCounter.count, RateCounter.window_start).where(
-                RateCounter.channel == channel,
-                RateCounter.user_id == user_id,
-                RateCounter.kind == kind,
-            )
-        )
-    ).one_or_none()
+    params = {"channel": channel, "user_id": user_id, "kind": kind}
+    row = (await session.execute(_CHECK, params)).one_or_none()
     if row is None or row.window_start + window <= now or row.count < limit:
         return RateResult(True)
     return RateResult(False, row.window_start + window)

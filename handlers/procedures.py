@@ -53,7 +53,12 @@ def render_card(ctx: Context, p: Procedure) -> None:
     lines: list[str] = []
     if p.levels:
         levels = ", ".join(ctx.t(f"proc-level-{lv}") for lv in p.levels)
-        lines.append(ctx.t("proc-where", levels=levels, agency=p.agency or p.implementing_agency))
+        agency = p.agency or p.implementing_agency
+        lines.append(
+            ctx.t("proc-where", levels=levels, agency=agency)
+            if agency
+            else ctx.t("proc-where-levels", levels=levels)
+        )
     methods = sorted(
         p.methods, key=lambda m: CHANNEL_ORDER.index(m.channel) if m.channel in CHANNEL_ORDER else 9
     )
@@ -68,7 +73,9 @@ def render_card(ctx: Context, p: Procedure) -> None:
             lines.append(ctx.t("proc-docs-more", count=len(p.documents) - MAX_DOCS_ON_CARD))
     if p.result:
         lines.append(ctx.t("proc-result", result=p.result))
-    online = p.online_level or "none"
+    online = p.online_level or (
+        "unstated" if any(m.channel == "truc_tuyen" for m in p.methods) else "none"
+    )
     lines.append(ctx.t(f"proc-online-{online}"))
     if p.url:
         lines.append(ctx.t("proc-link", url=p.url))

@@ -12,6 +12,7 @@ proc-gone = This procedure is no longer in the catalogue. Please search again.
 proc-personal-data = To protect you, please do not send phone numbers, ID numbers or other personal data here. When I need to verify you, I only ask for the last 4 digits. Please type a procedure name or a dossier code.
 
 proc-where = Handled by: { $levels } — { $agency }
+proc-where-levels = Handled by: { $levels }
 proc-level-bo = ministry level
 proc-level-tinh = provincial level
 proc-level-xa = commune level
@@ -35,6 +36,7 @@ proc-doc-counts = { $original } original, { $copy } copy
 proc-result = Result: { $result }
 proc-online-toan_trinh = Online filing: fully online (file, pay and receive the result online).
 proc-online-mot_phan = Online filing: partial (file online, collect the result in person).
+proc-online-unstated = Can be filed online on the Public Service Portal (online level not published).
 proc-online-none = This procedure cannot be filed online yet.
 proc-link = Details on the National Public Service Portal: { $url }
 proc-steps-title = Steps

@@ -12,6 +12,7 @@ proc-gone = Thủ tục này không còn trong danh mục. Bạn thử tìm lạ
 proc-personal-data = Để bảo vệ bạn, xin đừng gửi số điện thoại, số căn cước hay thông tin cá nhân khác vào đây. Khi cần xác minh, tôi sẽ chỉ hỏi 4 số cuối. Bạn gõ tên thủ tục hoặc mã hồ sơ nhé.
 
 proc-where = Nơi giải quyết: { $levels } — { $agency }
+proc-where-levels = Nơi giải quyết: { $levels }
 proc-level-bo = cấp bộ
 proc-level-tinh = cấp tỉnh
 proc-level-xa = cấp xã
@@ -35,6 +36,7 @@ proc-doc-counts = { $original } bản chính, { $copy } bản sao
 proc-result = Kết quả: { $result }
 proc-online-toan_trinh = Nộp trực tuyến: toàn trình (nộp, trả phí và nhận kết quả trực tuyến).
 proc-online-mot_phan = Nộp trực tuyến: một phần (nộp hồ sơ trực tuyến, nhận kết quả tại nơi giải quyết).
+proc-online-unstated = Có thể nộp trực tuyến trên Cổng Dịch vụ công (mức độ trực tuyến chưa công bố).
 proc-online-none = Thủ tục này chưa nộp trực tuyến được.
 proc-link = Chi tiết trên Cổng Dịch vụ công quốc gia: { $url }
 proc-steps-title = Các bước thực hiện
