@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import time
 
-from lookup.search import Hit, SearchDoc, SearchIndex
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.db.models import Procedure
+from lookup.search import Hit, SearchDoc, SearchIndex
 
 log = logging.getLogger(__name__)
 

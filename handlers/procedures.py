@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from lookup.search import Verdict, decide
 from sqlalchemy import insert
 
 from bot.context import Context
 from bot.db.models import Feedback, Procedure, ProcedureMethod
 from bot.messages import Button
 from bot.router import Router
+from lookup.search import Verdict, decide
 
 router = Router("procedures")
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from lookup.fold import fold
-
 from bot.context import Context
 from bot.i18n import LANGUAGES
 from bot.messages import Button
 from bot.router import Router
+from lookup.fold import fold
 
 router = Router("start")
 
