@@ -4,10 +4,14 @@ privacy and the second factor, lock-out, rate limits, following, deep links."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -367,3 +371,79 @@ async def test_no_postal_button_once_returned(chat: Chat) -> None:
     await chat.send(code_with_status(10))
     assert not any("bưu điện" in b for b in chat.buttons)
     assert not any("Báo tôi" in b for b in chat.buttons)
+
+
+# Upstream mode --------------------------------------------------------------------------------
+class FakeUpstream:
+    """A one-stop system's lookup API on 127.0.0.1: one known dossier, switchable failures."""
+
+    def __init__(self) -> None:
+        self.hits = 0
+        self.fail = False
+        self.auth: list[str] = []
+        self.record = next(r for r in demo_records() if r["code"] == DEMO) | {
+            "status": 6,
+            "missing": ["Lệ phí cấp Phiếu lý lịch tư pháp: 200.000 đồng"],
+        }
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.hits += 1
+        self.auth.append(request.headers.get("Authorization", ""))
+        if self.fail:
+            return web.Response(status=502, text="bad gateway")
+        if request.match_info["code"] != DEMO:
+            return web.json_response({"error": "not found"}, status=404)
+        return web.json_response(self.record)
+
+
+@pytest.fixture
+async def upstream(services: Services) -> AsyncIterator[FakeUpstream]:
+    from bot.upstream import clear_cache
+
+    fake = FakeUpstream()
+    web_app = web.Application()
+    web_app.router.add_get("/hoso/{code}", fake.handle)
+    server = TestServer(web_app, host="127.0.0.1")
+    await server.start_server()
+    services.settings = services.settings.model_copy(
+        update={
+            "upstream_url_template": f"http://127.0.0.1:{server.port}/hoso/{{code}}",
+            "upstream_token": SecretStr("upstream-token"),
+        }
+    )
+    clear_cache()
+    yield fake
+    clear_cache()
+    await server.close()
+
+
+async def test_upstream_mode_reads_the_one_stop_system(app: App, upstream: FakeUpstream) -> None:
+    chat = Chat(app, "up")
+    await chat.send(DEMO)
+    assert "Tình trạng: Cần nộp phí, lệ phí hoặc thuế" in chat.text  # upstream, not local (4)
+    assert "200.000 đồng" in chat.text
+    assert upstream.auth == ["Bearer upstream-token"]
+    assert not any("Báo tôi" in b or "bưu điện" in b for b in chat.buttons)
+    await chat.press("Xác minh")
+    await chat.send("0001")
+    assert "Nguyễn V. A." in chat.text
+    assert upstream.hits == 1  # the short cache answered the rest
+    await chat.send("000.00.00.H31-250714-0999")
+    assert "Không tìm thấy" in chat.text
+
+
+async def test_upstream_down_is_said_plainly(app: App, upstream: FakeUpstream) -> None:
+    upstream.fail = True
+    chat = Chat(app, "up-down")
+    await chat.send(DEMO)
+    assert "không trả lời" in chat.text
+    assert "Không tìm thấy" not in chat.text
+    upstream.fail = False
+    await chat.send(DEMO)  # failures are not cached
+    assert "Tình trạng: Cần nộp phí" in chat.text
+    port = int(app.services.settings.upstream_url_template.split(":")[2].split("/")[0])
+    app.services.settings = app.services.settings.model_copy(
+        update={"upstream_url_template": f"http://127.0.0.1:{port + 1}/none/{{code}}"}
+    )
+    await chat.send(DEMO)  # connection refused
+    assert "không trả lời" in chat.text
