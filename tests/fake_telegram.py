@@ -98,8 +98,10 @@ def parse_html(text: str) -> str:
                 raise _parse_error(f'unsupported start tag "{name}" at byte offset {i}')
             if closing:
                 if not stack or stack[-1] != name:
-                    raise _parse_error(f'unmatched end tag at byte offset {i}, expected "</'
-                                       f'{stack[-1] if stack else ""}>", found "</{name}>"')
+                    raise _parse_error(
+                        f'unmatched end tag at byte offset {i}, expected "</'
+                        f'{stack[-1] if stack else ""}>", found "</{name}>"'
+                    )
                 stack.pop()
             else:
                 if name == "a" and "href" not in attrs:
@@ -150,7 +152,11 @@ def from_user(user_id: int, language_code: str | None = "vi") -> dict[str, Any]:
 
 
 def message_update(
-    update_id: int, user_id: int, text: str | None, *, language_code: str | None = "vi",
+    update_id: int,
+    user_id: int,
+    text: str | None,
+    *,
+    language_code: str | None = "vi",
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A private text message (``text=None`` with ``extra`` for stickers, photos, contacts)."""
@@ -170,7 +176,11 @@ def message_update(
 
 
 def callback_update(
-    update_id: int, user_id: int, data: str, *, language_code: str | None = "vi",
+    update_id: int,
+    user_id: int,
+    data: str,
+    *,
+    language_code: str | None = "vi",
     message_id: int = 1,
 ) -> dict[str, Any]:
     """A button press on a message the bot sent earlier."""
@@ -270,8 +280,9 @@ class FakeTelegram:
         self.updates.append(update)
         self._new_update.set()
 
-    def fail(self, method: str, status: int, *, retry_after: int | None = None,
-             times: int = 1) -> None:
+    def fail(
+        self, method: str, status: int, *, retry_after: int | None = None, times: int = 1
+    ) -> None:
         """The next ``times`` calls of ``method`` fail with ``status`` (429 takes retry_after)."""
         for _ in range(times):
             self._failures[method].append((status, retry_after))
@@ -377,8 +388,7 @@ class FakeTelegram:
         if not query_id or query_id in self.expired_queries:
             raise ApiError(
                 400,
-                "Bad Request: query is too old and response timeout expired or query ID is "
-                "invalid",
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
             )
         if len(p.get("text") or "") > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
@@ -455,7 +465,7 @@ class FakeTelegram:
                             raise ApiError(400, "Bad Request: BUTTON_TEXT_EMPTY")
                         data = b.get("callback_data")
                         if data is None and "url" not in b:
-                            raise ApiError(400, "Bad Request: can't find field \"callback_data\"")
+                            raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
                         if data is not None:
                             if not 1 <= len(data.encode("utf-8")) <= 64:
                                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")

@@ -170,9 +170,7 @@ async def polling(tg_app: App, fake: FakeTelegram) -> AsyncIterator[TelegramChan
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
-async def test_script_via_polling(
-    name: str, fake: FakeTelegram, polling: TelegramChannel
-) -> None:
+async def test_script_via_polling(name: str, fake: FakeTelegram, polling: TelegramChannel) -> None:
     skip_if_feature_missing(name)
 
     async def deliver(update: dict[str, Any]) -> None:
@@ -245,8 +243,17 @@ async def test_backlog_full_answers_503(tg_app: App) -> None:
 async def test_not_text_and_garbage(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:
     user = next(_users)
     driver = webhook_driver(fake, client)
-    sticker = {"sticker": {"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1,
-                           "is_animated": False, "is_video": False, "type": "regular"}}
+    sticker = {
+        "sticker": {
+            "file_id": "x",
+            "file_unique_id": "y",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+    }
     sent = await driver.turn(user, message_update(next(_update_ids), user, None, extra=sticker))
     assert "chỉ đọc được tin nhắn chữ" in sent[0].text
     resp = await client.post(WEBHOOK_PATH, data=b"{not json", headers={SECRET_HEADER: SECRET})
@@ -283,9 +290,7 @@ async def test_server_error_is_retried(fake: FakeTelegram, client: TestClient[An
     assert [c.status for c in fake.calls_of("sendMessage")][:2] == [502, 200]
 
 
-async def test_expired_button_is_answered(
-    fake: FakeTelegram, client: TestClient[Any, Any]
-) -> None:
+async def test_expired_button_is_answered(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:
     user = next(_users)
     driver = webhook_driver(fake, client)
     press = callback_update(next(_update_ids), user, "zz-gone:42")
