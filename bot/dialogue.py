@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
@@ -40,6 +40,15 @@ class Dialogue:
         self.services = services
         self.router = router
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # Statements built once: building them per message cost more than running them.
+        db = services.db
+        self._claim_delivery = db.insert_ignore(ProcessedDelivery)
+        self._create_conversation = db.insert_ignore(Conversation)
+        load = select(Conversation).where(
+            Conversation.channel == bindparam("channel"),
+            Conversation.user_id == bindparam("user_id"),
+        )
+        self._load_conversation = load if db.is_sqlite else load.with_for_update()
         self._waiters: dict[tuple[str, str], int] = {}
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -57,12 +66,14 @@ class Dialogue:
         db = self.services.db
         async with db.transaction() as session:
             if incoming.delivery_id:
-                claimed = await session.execute(
-                    db.insert_ignore(ProcessedDelivery).values(
-                        channel=incoming.channel,
-                        delivery_id=incoming.delivery_id[:128],
-                        processed_at=self.services.clock(),
-                    )
+                conn = await session.connection()
+                claimed = await conn.execute(
+                    self._claim_delivery,
+                    {
+                        "channel": incoming.channel,
+                        "delivery_id": incoming.delivery_id[:128],
+                        "processed_at": self.services.clock(),
+                    },
                 )
                 if claimed.rowcount == 0:
                     log.info("duplicate delivery ignored", extra={"channel": incoming.channel})
@@ -111,24 +122,18 @@ class Dialogue:
         return True
 
     async def _conversation(self, session: AsyncSession, incoming: Incoming) -> Conversation:
-        db = self.services.db
+        """Load (and lock, on PostgreSQL) the user's row; create it on the first message."""
+        key = {"channel": incoming.channel, "user_id": incoming.user_id}
+        conv = (await session.execute(self._load_conversation, key)).scalar_one_or_none()
+        if conv is not None:
+            return conv
         lang = normalize_language(incoming.language_hint) or self.services.settings.default_language
-        await session.execute(
-            db.insert_ignore(Conversation).values(
-                channel=incoming.channel,
-                user_id=incoming.user_id,
-                data={},
-                language=lang,
-                updated_at=self.services.clock(),
-            )
+        # Insert-or-ignore: a concurrent worker may create the same row first.
+        await (await session.connection()).execute(
+            self._create_conversation,
+            key | {"data": {}, "language": lang, "updated_at": self.services.clock()},
         )
-        stmt = select(Conversation).where(
-            Conversation.channel == incoming.channel, Conversation.user_id == incoming.user_id
-        )
-        if not db.is_sqlite:
-            stmt = stmt.with_for_update()
-        conv = (await session.execute(stmt)).scalar_one()
-        return conv
+        return (await session.execute(self._load_conversation, key)).scalar_one()
 
     async def _language_of(self, incoming: Incoming) -> str:
         try:
