@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lookup.fold import fold
 from lookup.procedure import (
     Document,
     LegalBasis,
@@ -22,6 +23,7 @@ from lookup.procedure import (
     RecordError,
     nfc,
 )
+from lookup.search import CITIZEN_FIELDS
 
 PORTAL_KEY = "ma_thu_tuc"
 NO_INFO = "Không có thông tin"
@@ -413,6 +415,8 @@ def from_portal(d: dict[str, Any]) -> ProcedureRecord:
         "legal_basis": [x.__dict__ for x in parse_legal_basis(d.get("can_cu_phap_ly") or "")],
         "online_level": online_level(name, methods_text, d.get("trinh_tu_thuc_hien") or ""),
         "url": nfc(d.get("detail_url")),
+        # The portal has no usage figures: citizen-facing fields stand in for "common".
+        "popular": fold(_field(d, "linh_vuc")) in CITIZEN_FIELDS,
     }
     return ProcedureRecord.from_dict(record)
 

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from lookup.search import SearchDoc
+
 CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
 LEVELS = ("bo", "tinh", "xa")
 ONLINE_LEVELS = ("toan_trinh", "mot_phan")
@@ -78,6 +80,17 @@ class ProcedureRecord:
     aliases: tuple[str, ...] = ()
     popular: bool = False
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+    def search_doc(self) -> SearchDoc:
+        """What the search index needs of this record."""
+        return SearchDoc(
+            code=self.code,
+            name=self.name,
+            field=self.field,
+            result=self.result,
+            aliases=self.aliases,
+            popular=self.popular,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -345,6 +345,13 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         re.compile(r"\bduoi\b|\btre em\b|\bcon\b|\bbe\b"),
         0.95,
     ),
+    (
+        # Citizens ask as persons or households: the organisation variant waits to be asked for.
+        "organisation",
+        re.compile(r"\bdoi voi (?:to chuc|doanh nghiep)\b"),
+        re.compile(r"\bto chuc\b|\bdoanh nghiep\b|\bcong ty\b|\bco quan\b"),
+        0.9,
+    ),
     ("temporary", re.compile(r"\btam thoi\b"), re.compile(r"\btam thoi\b"), 0.92),
     (
         "agency",

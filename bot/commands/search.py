@@ -1,0 +1,79 @@
+"""``motcua search``: the catalogue search from the command line, for people and for tooling.
+
+With ``--json`` and queries on stdin it prints exactly one JSON object per input line:
+``{"query": ..., "results": [{"code", "name", "score"}, ...]}`` in rank order. Tools outside the
+project depend on this shape: keep it stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.commands import add_db_option, settings_for
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("search", help="search the procedure catalogue")
+    p.add_argument("query", nargs="?", help="the query; without it, one query per stdin line")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument(
+        "--catalogue",
+        type=Path,
+        metavar="FILE",
+        help="index this JSONL file (project or national format) without a database",
+    )
+    add_db_option(src)  # type: ignore[arg-type]
+    p.add_argument("--limit", type=int, default=5, help="results per query (default 5)")
+    p.add_argument("--json", action="store_true", help="one JSON object per query")
+    p.add_argument("--log-level", default="WARNING", help=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+
+
+async def run(args: argparse.Namespace) -> int:
+    from lookup.search import SearchIndex
+
+    if args.catalogue:
+        from bot.catalogue_io import read_records
+
+        if not args.catalogue.exists():
+            print(f"no such file: {args.catalogue}", file=sys.stderr)
+            return 2
+        docs = [
+            r.search_doc() for _, r in read_records(args.catalogue) if not isinstance(r, Exception)
+        ]
+        index = SearchIndex.build(docs)
+    else:
+        from bot.catalogue import Catalogue
+        from bot.db.engine import Database
+
+        settings = settings_for(args)
+        db = Database(settings.database_url)
+        try:
+            await db.upgrade()
+            if settings.load_demo_data:
+                from bot.demo import load_demo_if_empty
+
+                await load_demo_if_empty(db)
+            catalogue = Catalogue()
+            await catalogue.reload(db)
+            index = catalogue.index
+        finally:
+            await db.dispose()
+
+    queries = [args.query] if args.query is not None else (line.rstrip("\n") for line in sys.stdin)
+    limit = max(1, args.limit)
+    for query in queries:
+        hits = index.search(query, limit=limit)
+        if args.json:
+            results = [{"code": h.code, "name": h.name, "score": round(h.score, 4)} for h in hits]
+            print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
+        else:
+            print(f"> {query}")
+            for n, h in enumerate(hits, 1):
+                print(f"  {n}. {h.code}  {h.score:.2f}  {h.name}")
+            if not hits:
+                print("  (no match)")
+    return 0
