@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -13,6 +15,17 @@ from bot.db.engine import Database
 from bot.db.models import Dossier, Procedure
 
 log = logging.getLogger(__name__)
+
+# The demo dossiers were filed in July 2025. `motcua demo` runs its clock from this moment
+# (10:00 on 20 July 2025, Vietnam time) so that due dates, "late" and "on time" read as they
+# would on the day; tests use the same moment.
+DEMO_NOW = datetime(2025, 7, 20, 3, 0, tzinfo=UTC)
+
+
+def demo_clock() -> Callable[[], datetime]:
+    """A clock that starts at DEMO_NOW and runs at real speed."""
+    offset = DEMO_NOW - datetime.now(UTC)
+    return lambda: datetime.now(UTC) + offset
 
 
 def data_path(name: str) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,13 @@ from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Base
-from bot.demo import load_demo_if_empty
+from bot.demo import DEMO_NOW, load_demo_if_empty
 from bot.messages import Incoming, Reply
 from bot.services import Services
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-# A fixed "now" for conversation tests: 2025-07-20 10:00 in Vietnam.
-FIXED_NOW = datetime(2025, 7, 20, 3, 0, tzinfo=UTC)
+# A fixed "now" for conversation tests: the demo's moment, 2025-07-20 10:00 in Vietnam.
+FIXED_NOW = DEMO_NOW
 
 
 @pytest.fixture(scope="session")

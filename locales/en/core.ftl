@@ -38,3 +38,4 @@ error-internal = Sorry, something went wrong on our side and your message was no
 error-not-text = I can only read text messages. Please type a procedure name or a dossier code.
 
 console-banner = motcua-bot (demo). Type /start to begin, Ctrl-D to quit.
+console-demo-clock = The demo clock starts on { $date } so that the demo dossiers show due dates and lateness as on the day (use --real-clock for today's date).

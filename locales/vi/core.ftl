@@ -38,3 +38,4 @@ error-internal = Xin lỗi, hệ thống vừa gặp sự cố nên chưa xử l
 error-not-text = Tôi chỉ đọc được tin nhắn chữ. Bạn gõ tên thủ tục hoặc mã hồ sơ nhé.
 
 console-banner = motcua-bot (bản chạy thử). Gõ /start để bắt đầu, Ctrl-D để thoát.
+console-demo-clock = Đồng hồ của bản chạy thử đặt ở ngày { $date } để các hồ sơ mẫu hiện đúng hạn/trễ hạn như thật (dùng --real-clock để dùng ngày hôm nay).
