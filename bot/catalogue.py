@@ -1,7 +1,8 @@
-"""The procedure catalogue as the bot uses it: records in the database, search index in memory.
+"""The procedure catalogue as the bot uses it: records in the database, a snapshot in memory.
 
-The index is rebuilt from the database at start-up and after an import; a search never touches
-the database, and the card for a chosen procedure is read by code.
+The snapshot (search index and the procedures themselves) is read from the database at start-up;
+an import takes effect at the next start. Answering a question then touches no database: the
+index and the cards come from the same snapshot, so a search hit always has its card.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import logging
 import time
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.db.models import Procedure
@@ -35,12 +35,14 @@ class Catalogue:
 
     def __init__(self) -> None:
         self.index = SearchIndex.build([])
+        self._procedures: dict[str, Procedure] = {}
 
     async def reload(self, db: Database) -> None:
         started = time.perf_counter()
         async with db.read() as session:
             rows = (await session.execute(select(Procedure))).scalars().all()
             self.index = SearchIndex.build(doc_of(p) for p in rows)
+            self._procedures = {p.code: p for p in rows}  # methods are loaded eagerly (selectin)
         log.info(
             "catalogue indexed",
             extra={
@@ -52,6 +54,6 @@ class Catalogue:
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         return self.index.search(query, limit=limit)
 
-    @staticmethod
-    async def get(session: AsyncSession, code: str) -> Procedure | None:
-        return await session.get(Procedure, code)
+    def get(self, code: str) -> Procedure | None:
+        """The procedure with this code, from the snapshot (None if unknown)."""
+        return self._procedures.get(code)

@@ -100,7 +100,7 @@ async def answer(ctx: Context, query: str) -> None:
     verdict = decide(hits)
     ctx.remember("last_query", _PERSONAL.sub("…", query)[:200])
     if verdict is Verdict.CONFIDENT:
-        p = await ctx.services.catalogue.get(ctx.session, hits[0].code)
+        p = ctx.services.catalogue.get(hits[0].code)
         if p is not None:
             render_card(ctx, p)
             return
@@ -114,7 +114,7 @@ async def answer(ctx: Context, query: str) -> None:
 
 @router.payload("p")
 async def show(ctx: Context) -> None:
-    p = await ctx.services.catalogue.get(ctx.session, ctx.payload_arg)
+    p = ctx.services.catalogue.get(ctx.payload_arg)
     if p is None:
         ctx.say("proc-gone")
         return
@@ -129,7 +129,7 @@ async def none_of_these(ctx: Context) -> None:
 @router.payload("pm")
 async def more(ctx: Context) -> None:
     code, _, section = ctx.payload_arg.rpartition(":")
-    p = await ctx.services.catalogue.get(ctx.session, code)
+    p = ctx.services.catalogue.get(code)
     if p is None:
         ctx.say("proc-gone")
         return
