@@ -161,15 +161,16 @@ class _Entry:
 def _load_lexicon(path: Path) -> dict[tuple[str, ...], _Entry]:
     """Read lexicon.tsv; the first entry of a phrase wins (folding can merge two phrases)."""
     lexicon: dict[tuple[str, ...], _Entry] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         parts = raw.split("\t")
-        if len(parts) < 3:
-            continue
         phrase = tuple(_norm_tokens(parts[0]))
-        mode = parts[2].strip()
-        if not phrase or mode not in ("replace", "add", "drop", "abbr") or phrase in lexicon:
+        mode = parts[2].strip() if len(parts) == 3 else ""
+        # A malformed line must fail loudly: silently skipping it once hid "get → cấp".
+        if not phrase or mode not in ("replace", "add", "drop", "abbr"):
+            raise ValueError(f"{path.name}:{n}: expected phrase<TAB>expansion<TAB>mode: {raw!r}")
+        if phrase in lexicon:
             continue
         lexicon[phrase] = _Entry(tuple(_norm_tokens(parts[1])), mode)
     return lexicon

@@ -76,3 +76,9 @@ async def test_stale_procedure_button(chat: Chat) -> None:
     assert "không còn trong danh mục" in chat.text
     await chat.payload("zz:whatever")
     assert "hết hạn" in chat.text
+
+
+async def test_english_question_phrasing(chat: Chat) -> None:
+    await chat.send("/lang en")
+    await chat.send("how to get a passport")
+    assert "1.001456" in chat.text or "hộ chiếu" in " ".join(chat.buttons)
