@@ -184,6 +184,17 @@ async def get_request(session: AsyncSession, reference: str) -> PostalRequest | 
     return await session.scalar(select(PostalRequest).where(PostalRequest.reference == reference))
 
 
+async def get_by_tracking(session: AsyncSession, tracking_code: str) -> PostalRequest | None:
+    """The newest request carrying this S10 code (a returned item may be re-sent)."""
+    stmt = (
+        select(PostalRequest)
+        .where(PostalRequest.tracking_code == tracking_code)
+        .order_by(PostalRequest.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def events_of(session: AsyncSession, request_id: int) -> list[PostalEvent]:
     rows = await session.scalars(
         select(PostalEvent)

@@ -28,6 +28,7 @@ from bot.router import Router
 from handlers.start import main_menu
 from lookup.dossier_code import find_code
 from lookup.fold import fold
+from lookup.s10 import normalize_s10
 
 router = Router("postal")
 
@@ -805,3 +806,39 @@ async def cancel_request(ctx: Context) -> None:
         await show_request(ctx, request)
         return
     ctx.say("postal-cancelled", main_menu(ctx), reference=request.reference)
+
+
+# Tracking codes typed in the chat ----------------------------------------------------------------
+_S10_LIKE = re.compile(r"\b([A-Za-z]{2})\s?(\d{3})\s?(\d{3})\s?(\d{3})\s?(VN|vn)\b")
+
+
+def _tracking_in(ctx: Context) -> str | None:
+    m = _S10_LIKE.search(ctx.text)
+    return "".join(m.groups()).upper() if m else None
+
+
+@router.text(lambda ctx: _tracking_in(ctx) is not None, priority=15)
+async def tracking(ctx: Context) -> None:
+    """A postal tracking code alone shows the item's status, never the recipient's data."""
+    code = _tracking_in(ctx) or ""
+    if normalize_s10(code) is None:
+        ctx.say("postal-tracking-invalid", main_menu(ctx), tracking=code)
+        return
+    if not await _unknown_allowance_left(ctx):
+        return
+    request = await postal.get_by_tracking(ctx.session, code)
+    if request is None:
+        await _count_unknown(ctx)
+        ctx.say("postal-tracking-unknown", main_menu(ctx), tracking=code)
+        return
+    if await _may_see(ctx, request):
+        await show_request(ctx, request)
+        return
+    lines = [
+        ctx.t("postal-card-tracking", tracking=code),
+        ctx.t("postal-card-status", status=ctx.t(f"postal-status-{request.status}")),
+    ]
+    for ev in await postal.events_of(ctx.session, request.id):
+        lines.append(f"• {_when(ev.at)}: {ctx.t(f'postal-status-{ev.status}')}")
+    lines.append(ctx.t("postal-tracking-private"))
+    ctx.reply("\n".join(lines), main_menu(ctx))

@@ -94,3 +94,6 @@ postal-push-in-transit = 🚚 Request { $reference }: your result is on its way 
 postal-push-delivered = ✅ Request { $reference }: your result has been delivered.
 postal-push-failed = ⚠ Request { $reference }: the postman could not deliver your result. Reason: { $reason }. The post office will contact you to deliver it again.
 postal-push-returned = ↩ Request { $reference }: the result was returned to the agency. Please contact the one-stop desk to collect it.
+postal-tracking-invalid = The tracking code { $tracking } is not valid (its check digit is wrong). Please check the code on the post office receipt: 2 letters, 9 digits and "VN", e.g. EA123456785VN.
+postal-tracking-unknown = The tracking code { $tracking } does not belong to any result-delivery request here. For other items, please use the post office's tracking page.
+postal-tracking-private = The recipient's name, phone and address are shown only to someone verified as the dossier's owner.

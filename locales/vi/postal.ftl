@@ -94,3 +94,6 @@ postal-push-in-transit = 🚚 Yêu cầu { $reference }: kết quả đang đư�
 postal-push-delivered = ✅ Yêu cầu { $reference }: kết quả đã được giao thành công.
 postal-push-failed = ⚠ Yêu cầu { $reference }: bưu tá chưa giao được kết quả. Lý do: { $reason }. Bưu điện sẽ liên hệ để giao lại.
 postal-push-returned = ↩ Yêu cầu { $reference }: kết quả đã được chuyển hoàn về cơ quan. Bạn liên hệ bộ phận một cửa để nhận.
+postal-tracking-invalid = Mã bưu gửi { $tracking } không hợp lệ (sai chữ số kiểm tra). Bạn xem lại mã trên biên nhận của bưu điện nhé: 2 chữ cái, 9 chữ số và "VN", ví dụ EA123456785VN.
+postal-tracking-unknown = Mã bưu gửi { $tracking } không thuộc yêu cầu nhận kết quả nào ở đây. Nếu đây là bưu gửi khác, bạn tra cứu trên trang của bưu điện.
+postal-tracking-private = Tên, số điện thoại và địa chỉ người nhận chỉ hiện cho người đã xác minh là chủ hồ sơ.
