@@ -22,13 +22,19 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.sql.dml import Insert
 
+from bot.db.sqlite_inloop import in_loop_creator
+
+_SQLITE_WRITE_LOCKS: dict[str, asyncio.Lock] = {}
+
 
 class Database:
     """One engine and session factory per process.
 
     SQLite allows one writer at a time; rather than retrying on "database is locked", write
-    transactions of this process are serialised by an asyncio lock. PostgreSQL needs no such
-    lock: row locks order one user's updates and let different users proceed in parallel.
+    transactions of this process are serialised by an asyncio lock, and SQLite calls run on the
+    event loop itself (``bot.db.sqlite_inloop``), which is cheaper than a thread hand-over.
+    PostgreSQL needs no such lock: row locks order one user's updates and let different users
+    proceed in parallel.
     """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
@@ -39,13 +45,19 @@ class Database:
             path = self.url.database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                kwargs["async_creator"] = in_loop_creator(path)
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        # One lock per database file, shared by every Database object of this process on it.
+        self._write_lock = (
+            _SQLITE_WRITE_LOCKS.setdefault(str(self.url.database), asyncio.Lock())
+            if self.is_sqlite
+            else None
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -82,7 +94,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    # Only another process's writer can make us wait (ours are serialised by the lock); the
+    # wait happens on the event loop, so keep it short: past it the user gets an apology.
+    cur.execute("PRAGMA busy_timeout=3000")
     cur.close()
 
 
