@@ -54,3 +54,26 @@ async def test_times_come_back_aware_and_in_utc(db: Database) -> None:
         conv = (await s.execute(select(Conversation))).scalar_one()
     assert conv.updated_at == seen and conv.updated_at.tzinfo is not None
     assert conv.data == {"k": "ư"}
+
+
+async def test_database_errors_do_not_carry_personal_data(db: Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    async with db.transaction() as s:
+        s.add(
+            Conversation(
+                channel="test", user_id="dup", data={}, language="vi", updated_at=datetime.now(UTC)
+            )
+        )
+    with pytest.raises(IntegrityError) as err:
+        async with db.transaction() as s:
+            s.add(
+                Conversation(
+                    channel="test",
+                    user_id="dup",
+                    data={"phone": "0912345678"},
+                    language="vi",
+                    updated_at=datetime.now(UTC),
+                )
+            )
+    assert "0912345678" not in str(err.value)
