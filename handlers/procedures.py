@@ -17,15 +17,20 @@ router = Router("procedures")
 CHANNEL_ORDER = ("truc_tuyen", "truc_tiep", "buu_chinh")
 MAX_DOCS_ON_CARD = 5
 MAX_LABEL = 60
+MAX_DOC_ON_CARD = 160  # the card summarises; "All documents" shows every name in full
 _PERSONAL = re.compile(r"\d{9,}")  # phone or ID numbers: not needed to answer a question
 
 
-def _label(text: str) -> str:
-    """Button labels stay short; cut at a word boundary."""
-    if len(text) <= MAX_LABEL:
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary, never mid-word."""
+    if len(text) <= limit:
         return text
-    cut = text[: MAX_LABEL - 1].rsplit(" ", 1)[0]
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:(")
     return cut + "…"
+
+
+def _label(text: str) -> str:
+    return shorten(text, MAX_LABEL)
 
 
 def _money(ctx: Context, amount: int) -> str:
@@ -68,7 +73,7 @@ def render_card(ctx: Context, p: Procedure) -> None:
     if p.documents:
         lines.append(ctx.t("proc-docs-title", count=len(p.documents)))
         for d in p.documents[:MAX_DOCS_ON_CARD]:
-            lines.append(f"• {d['name']}")
+            lines.append(f"• {shorten(d['name'], MAX_DOC_ON_CARD)}")
         if len(p.documents) > MAX_DOCS_ON_CARD:
             lines.append(ctx.t("proc-docs-more", count=len(p.documents) - MAX_DOCS_ON_CARD))
     if p.result:

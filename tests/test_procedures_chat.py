@@ -82,3 +82,15 @@ async def test_english_question_phrasing(chat: Chat) -> None:
     await chat.send("/lang en")
     await chat.send("how to get a passport")
     assert "1.001456" in chat.text or "hộ chiếu" in " ".join(chat.buttons)
+
+
+async def test_card_summarises_and_the_full_list_is_whole(chat: Chat) -> None:
+    from handlers.procedures import MAX_DOC_ON_CARD
+
+    await chat.send("lam giay khai sinh cho con")
+    doc_lines = [line for line in chat.text.splitlines() if line.startswith("• ")]
+    assert all(len(line) <= MAX_DOC_ON_CARD + 2 for line in doc_lines)
+    await chat.press("Giấy tờ đầy đủ")
+    full = [line for line in chat.text.splitlines() if line.startswith("• ")]
+    assert any(len(line) > MAX_DOC_ON_CARD for line in full)
+    assert not any(line.split(" (")[0].endswith("…") for line in full)
