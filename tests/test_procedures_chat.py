@@ -54,7 +54,9 @@ async def test_feedback_is_stored_with_the_query(chat: Chat, services: Services)
     async with services.db.read() as s:
         row = (await s.execute(select(Feedback))).scalar_one()
     assert (row.query, row.procedure_code, row.helpful) == (
-        "lam giay khai sinh cho con", "1.001193", False,
+        "lam giay khai sinh cho con",
+        "1.001193",
+        False,
     )
 
 
