@@ -102,6 +102,7 @@ class Recipient:
     province_name: str
     note: str = ""
     collect_fee: bool = False
+    collect_amount: int | None = None  # the amount shown to the citizen when they confirmed
 
 
 # Fee -------------------------------------------------------------------------------------------
@@ -256,6 +257,7 @@ async def create_request(
                 province_name=recipient.province_name,
                 note=recipient.note,
                 collect_fee=recipient.collect_fee,
+                collect_amount=recipient.collect_amount if recipient.collect_fee else None,
                 postal_fee=fee.amount,
                 status=REQUESTED,
                 created_at=now,
@@ -430,7 +432,6 @@ async def request_rows(
         stmt = stmt.where(PostalRequest.id.in_(ids))
     rows: list[dict[str, Any]] = []
     for req, dossier in (await session.execute(stmt)).all():
-        fee = await procedure_fee(session, dossier) if req.collect_fee else None
         rows.append(
             {
                 "id": req.id,
@@ -449,7 +450,7 @@ async def request_rows(
                 "province_name": req.province_name,
                 "note": req.note,
                 "collect_fee": req.collect_fee,
-                "procedure_fee": fee or 0,
+                "procedure_fee": req.collect_amount or 0,
                 "postal_fee": req.postal_fee,
                 "created_at": req.created_at.isoformat(),
                 "updated_at": req.updated_at.isoformat(),

@@ -676,6 +676,7 @@ async def confirm(ctx: Context, fid: str) -> None:
         province_name=data["province_name"],
         note=data.get("note", ""),
         collect_fee=bool(data.get("collect_fee")),
+        collect_amount=int(data.get("procedure_fee") or 0) or None,
     )
     try:
         request, _created = await postal.create_request(

@@ -53,6 +53,7 @@ async def make_request(app: App, *, user: str = "citizen", fid: str = "f1") -> P
                 province_name="Thành phố Hải Phòng",
                 note="gọi trước",
                 collect_fee=True,
+                collect_amount=50000,
             ),
             fee=postal.Fee(33000, True),
             now=FIXED_NOW,

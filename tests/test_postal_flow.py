@@ -80,6 +80,7 @@ async def test_whole_flow_creates_one_request(papp: App, pchat: Chat) -> None:
     assert req.street == "Số 5 Lê Lợi"
     assert req.ward_name == "Phường Lê Chân"
     assert req.collect_fee is True
+    assert req.collect_amount and f"{req.collect_amount:,}".replace(",", ".") in summary
     assert req.postal_fee == 33000
     assert req.status == "requested"
     async with papp.services.db.read() as session:

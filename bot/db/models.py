@@ -278,6 +278,8 @@ class PostalRequest(Base):
     province_name: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text, default="")
     collect_fee: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The procedure fee the citizen agreed to pay the courier, fixed when they confirmed.
+    collect_amount: Mapped[int | None] = mapped_column(BigInteger)
     postal_fee: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="requested", index=True)
     tracking_code: Mapped[str | None] = mapped_column(String(13))
