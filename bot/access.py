@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import DossierAccess, RateCounter, UTCDateTime
-from bot.dossier_io import DossierRecord, insert_ignore, vn_date, vn_midnight_after
+from bot.dossier_io import DossierRecord, insert_ignore
+from bot.vntime import vn_date, vn_midnight_after
 from lookup.phone import last4_matches
 
 LOOKUP = "lookup"

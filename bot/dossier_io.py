@@ -18,7 +18,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from bot.db.models import Dossier, DossierAccess, DossierEvent, Subscription
+from bot.vntime import vn_date
 from lookup.dossier_code import parse_code
 
-VN = timezone(timedelta(hours=7), "ICT")
 STATUSES = range(1, 11)
 # Finished: result ready (9) or returned (10), refused (3), withdrawn (7), stopped (8).
 FINISHED = frozenset({3, 7, 8, 9, 10})
@@ -269,17 +269,6 @@ def normalize_id_number(value: Any) -> str:
     if raw and not _ID_NUMBER.match(raw):
         raise DossierError("applicant_id_number: must be 12 digits (CCCD) or 9 digits (CMND)")
     return raw
-
-
-def vn_date(at: datetime) -> date:
-    """The Vietnam calendar date of an aware datetime."""
-    return at.astimezone(VN).date()
-
-
-def vn_midnight_after(at: datetime) -> datetime:
-    """The next 00:00 in Vietnam after ``at`` (when a daily lock-out ends)."""
-    day = vn_date(at) + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, tzinfo=VN).astimezone(UTC)
 
 
 # Import --------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -43,10 +43,10 @@ from bot.db.models import (
     ProcedureMethod,
     Subscription,
 )
+from bot.vntime import VN, vn_day_start
 
 log = logging.getLogger(__name__)
 
-VN_TZ = timezone(timedelta(hours=7))
 
 # Request statuses. "requested" → (citizen) "cancelled", or (post office) "accepted" →
 # "in_transit" → "delivered" | "failed" → ("in_transit" again) | "returned".
@@ -158,7 +158,7 @@ def idempotency_key(dossier_code: str, channel: str, user_id: str, flow_id: str)
 
 def new_reference(now: datetime) -> str:
     """``BD-<yymmdd>-<4 chars>`` in Vietnam date; short enough to read out on the phone."""
-    day = now.astimezone(VN_TZ).strftime("%y%m%d")
+    day = now.astimezone(VN).strftime("%y%m%d")
     tail = "".join(secrets.choice(_REF_ALPHABET) for _ in range(4))
     return f"BD-{day}-{tail}"
 
@@ -461,7 +461,7 @@ async def request_rows(
 
 async def accepted_on(session: AsyncSession, day: date) -> list[int]:
     """Ids of requests accepted for dispatch on ``day`` (Vietnam date) and still accepted."""
-    start = datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+    start = vn_day_start(day)
     end = start + timedelta(days=1)
     ids = await session.scalars(
         select(PostalRequest.id)

@@ -46,17 +46,10 @@ from sqlalchemy import delete, select
 from bot import access
 from bot.context import Context
 from bot.db.models import Subscription
-from bot.dossier_io import (
-    VN,
-    CardData,
-    DossierRecord,
-    insert_ignore,
-    load_card,
-    load_local,
-    vn_date,
-)
+from bot.dossier_io import CardData, DossierRecord, insert_ignore, load_card, load_local
 from bot.messages import Button
 from bot.router import Router
+from bot.vntime import VN, fmt_date, fmt_datetime, vn_date
 from lookup.deeplink import decode_start_payload
 from lookup.dossier_code import CodeParse, find_code, parse_code
 from lookup.phone import mask_name, mask_phone
@@ -71,14 +64,6 @@ MAX_LIST_BUTTONS = 5
 
 
 # Helpers ----------------------------------------------------------------------------------
-def fmt_date(at: datetime) -> str:
-    return at.astimezone(VN).strftime("%d/%m/%Y")
-
-
-def fmt_time(at: datetime) -> str:
-    return at.astimezone(VN).strftime("%d/%m/%Y %H:%M")
-
-
 def _upstream(ctx: Context) -> bool:
     return bool(ctx.services.settings.upstream_url_template)
 
@@ -237,10 +222,10 @@ def render_card(
             st = ctx.t(f"ds-status-{e.status}")
             if e.note:
                 lines.append(
-                    ctx.t("ds-card-event-note", date=fmt_time(e.at), status=st, note=e.note)
+                    ctx.t("ds-card-event-note", date=fmt_datetime(e.at), status=st, note=e.note)
                 )
             else:
-                lines.append(ctx.t("ds-card-event", date=fmt_time(e.at), status=st))
+                lines.append(ctx.t("ds-card-event", date=fmt_datetime(e.at), status=st))
     lines.append("")
     if verified:
         if rec.applicant_name:

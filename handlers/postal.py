@@ -23,8 +23,10 @@ from sqlalchemy import select
 from bot import postal
 from bot.context import Context
 from bot.db.models import Dossier, PostalRequest, Subscription
+from bot.i18n import format_amount
 from bot.messages import Ask, Button
 from bot.router import Router
+from bot.vntime import fmt_datetime
 from handlers.start import main_menu
 from lookup.dossier_code import find_code
 from lookup.fold import fold
@@ -53,12 +55,11 @@ _CLOSED_KEYS = {10: "returned", 3: "rejected", 7: "withdrawn", 8: "stopped"}
 
 # Small helpers ---------------------------------------------------------------------------------
 def _money(ctx: Context, amount: int) -> str:
-    sep = "." if ctx.lang == "vi" else ","
-    return ctx.t("postal-money", amount=f"{amount:,}".replace(",", sep))
+    return ctx.t("postal-money", amount=format_amount(amount, ctx.lang))
 
 
 def _when(dt: Any) -> str:
-    return dt.astimezone(postal.VN_TZ).strftime("%d/%m/%Y %H:%M")
+    return fmt_datetime(dt)
 
 
 def _mask_phone(phone: str) -> str:

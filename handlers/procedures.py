@@ -8,6 +8,7 @@ from sqlalchemy import insert
 
 from bot.context import Context
 from bot.db.models import Feedback, Procedure, ProcedureMethod
+from bot.i18n import format_amount
 from bot.messages import Button
 from bot.router import Router
 from lookup.search import Verdict, decide
@@ -34,7 +35,7 @@ def _label(text: str) -> str:
 
 
 def _money(ctx: Context, amount: int) -> str:
-    return ctx.t("proc-money", amount=f"{amount:,}".replace(",", "."))
+    return ctx.t("proc-money", amount=format_amount(amount, ctx.lang))
 
 
 def method_line(ctx: Context, m: ProcedureMethod) -> str:

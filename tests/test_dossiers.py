@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.db.models import Dossier, DossierEvent, Subscription
 from bot.demo import data_path
-from bot.dossier_io import VN, DossierRecord, import_dossier_file, vn_date
+from bot.dossier_io import DossierRecord, import_dossier_file
 from bot.i18n import t
 from bot.services import Services
+from bot.vntime import VN, vn_date
 from tests.conftest import FIXED_NOW, Chat
 
 DEMO = "000.00.00.H31-250714-0001"  # status 4, on schedule; phone …0001, ID …0007

@@ -19,6 +19,7 @@ from bot.app import App
 from bot.commands import postal as postal_command
 from bot.db.models import Outbox, PostalRequest
 from bot.server import create_web_app
+from bot.vntime import vn_date
 from tests.conftest import FIXED_NOW
 from tests.postal_fixtures import OPEN, add_postal_data
 
@@ -229,7 +230,7 @@ async def test_export_lists_todays_accepted_requests(
     await post_event(client, req.id, event_id="a", status="accepted", tracking_code="EA123456785VN")
     out = tmp_path / "dispatch.csv"
     url = str(app.services.db.url.render_as_string(hide_password=False))
-    day = FIXED_NOW.astimezone(postal.VN_TZ).date()
+    day = vn_date(FIXED_NOW)
     assert await export("--date", day.isoformat(), "--out", str(out), "--db", url) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["tracking_code"] for r in rows] == ["EA123456785VN"]

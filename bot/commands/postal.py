@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.commands import add_db_option, settings_for
+from bot.vntime import vn_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,7 +41,7 @@ async def export(args: argparse.Namespace) -> int:
     from bot.db.engine import Database
     from bot.http.postal import rows_to_csv
 
-    day = args.date or datetime.now(postal.VN_TZ).date()
+    day = args.date or vn_date(datetime.now(UTC))
     db = Database(settings_for(args).database_url)
     try:
         async with db.read() as session:

@@ -176,14 +176,14 @@ async def apply_event(session: AsyncSession, ev: Event, now: datetime, *, lock: 
 
 def push_payload(ev: Event) -> dict[str, Any]:
     """What subscribers are told; rendered in each one's language at send time."""
-    from bot.dossier_io import VN
+    from bot.vntime import fmt_date
 
     args: dict[str, Any] = {"code": ev.code, "note": ev.note}
     lines = []
     if ev.note:
         lines.append("ds-push-note")
     if ev.due_at is not None:
-        args["date"] = ev.due_at.astimezone(VN).strftime("%d/%m/%Y")
+        args["date"] = fmt_date(ev.due_at)
         lines.append("ds-push-due")
     return {
         "key": "ds-push-status",
