@@ -23,8 +23,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.db.engine import insert_ignore
 from bot.db.models import DossierAccess, RateCounter, UTCDateTime
-from bot.dossier_io import DossierRecord, insert_ignore
+from bot.dossier_io import DossierRecord
 from bot.vntime import vn_date, vn_midnight_after
 from lookup.phone import last4_matches
 

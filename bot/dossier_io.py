@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
+from bot.db.engine import insert_ignore
 from bot.db.models import Dossier, DossierAccess, DossierEvent, Subscription
 from bot.vntime import vn_date
 from lookup.dossier_code import parse_code
@@ -336,12 +335,6 @@ async def _missing_events(session: AsyncSession, rec: DossierRecord) -> bool:
         .all()
     )
     return bool(set(ids) - known)
-
-
-def insert_ignore(session: AsyncSession, table: Any) -> Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` for the session's dialect (like Database's)."""
-    dialect = sqlite if session.bind.dialect.name == "sqlite" else postgresql
-    return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
 def read_dossier_file(path: Path) -> tuple[list[tuple[int, DossierRecord]], ImportReport]:

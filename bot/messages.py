@@ -7,7 +7,7 @@ channel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -50,12 +50,3 @@ class Reply:
     def plain(self) -> str:
         """Title and text as one block of plain text."""
         return f"{self.title}\n{self.text}" if self.title else self.text
-
-
-@dataclass(slots=True)
-class Outgoing:
-    """Replies for one user, as produced by the dialogue for one incoming message."""
-
-    channel: str
-    user_id: str
-    replies: list[Reply] = field(default_factory=list)

@@ -54,8 +54,8 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import DeliveryError
+from bot.db.engine import insert_ignore
 from bot.db.models import Conversation, Outbox, Subscription, utcnow
-from bot.dossier_io import insert_ignore
 from bot.i18n import t
 from bot.messages import Button, Reply
 

@@ -45,8 +45,9 @@ from sqlalchemy import delete, select
 
 from bot import access
 from bot.context import Context
+from bot.db.engine import insert_ignore
 from bot.db.models import Subscription
-from bot.dossier_io import CardData, DossierRecord, insert_ignore, load_card, load_local
+from bot.dossier_io import CardData, DossierRecord, load_card, load_local
 from bot.messages import Button
 from bot.router import Router
 from bot.vntime import VN, fmt_date, fmt_datetime, vn_date

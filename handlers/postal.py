@@ -30,6 +30,7 @@ from bot.vntime import fmt_datetime
 from handlers.start import main_menu
 from lookup.dossier_code import find_code
 from lookup.fold import fold
+from lookup.phone import mask_name, mask_phone, normalize_phone
 from lookup.s10 import normalize_s10
 
 router = Router("postal")
@@ -62,32 +63,12 @@ def _when(dt: Any) -> str:
     return fmt_datetime(dt)
 
 
-def _mask_phone(phone: str) -> str:
-    from lookup.phone import mask_phone
-
-    return str(mask_phone(phone))
-
-
-def _mask_name(name: str) -> str:
-    from lookup.phone import mask_name
-
-    return str(mask_name(name))
-
-
 def mask_street(street: str) -> str:
     """Keep the first character of each word: enough to recognise, not enough to locate."""
     words = []
     for word in street.split():
         words.append(word if len(word) <= 1 else word[0] + "*" * (len(word) - 1))
     return " ".join(words)
-
-
-def _normalize_phone(text: str) -> str | None:
-    """E.164 for a Vietnamese mobile or landline number, else None."""
-    from lookup.phone import normalize_phone
-
-    result = normalize_phone(text)
-    return result if isinstance(result, str) and result else None
 
 
 def _clean(text: str) -> str:
@@ -248,14 +229,14 @@ async def ask(ctx: Context, step: str) -> None:
         dossier = await _dossier(ctx)
         buttons: list[Button] = []
         if dossier is not None and _valid_name(dossier.applicant_name or ""):
-            masked = _mask_name(dossier.applicant_name)
+            masked = mask_name(dossier.applicant_name)
             buttons.append(ctx.button("postal-btn-applicant", "pdn", name=masked))
         ctx.reply(ctx.t("postal-ask-name"), [*buttons, *_nav(ctx, back=back)], ask=Ask.CONTACT)
     elif step == "phone":
         dossier = await _dossier(ctx)
         buttons = []
-        if dossier is not None and _normalize_phone(dossier.applicant_phone or ""):
-            masked = _mask_phone(_normalize_phone(dossier.applicant_phone) or "")
+        if dossier is not None and normalize_phone(dossier.applicant_phone or ""):
+            masked = mask_phone(normalize_phone(dossier.applicant_phone) or "")
             buttons.append(ctx.button("postal-btn-registered-phone", "pdp", phone=masked))
         ctx.say("postal-ask-phone", [*buttons, *_nav(ctx, back=back)])
     elif step == "street":
@@ -520,7 +501,7 @@ async def use_registered_phone(ctx: Context) -> None:
             await ask(ctx, ctx.step or "name")
         return
     dossier = await _dossier(ctx)
-    phone = _normalize_phone(dossier.applicant_phone if dossier else "")
+    phone = normalize_phone(dossier.applicant_phone if dossier else "")
     if phone is None:
         await ask(ctx, "phone")
         return
@@ -582,7 +563,7 @@ async def on_contact(ctx: Context) -> None:
     contact = ctx.incoming.contact or {}
     updates: dict[str, Any] = {}
     name = _valid_name(contact.get("name", ""))
-    phone = _normalize_phone(contact.get("phone", ""))
+    phone = normalize_phone(contact.get("phone", ""))
     if name:
         updates["name"] = name
     if phone:
@@ -627,8 +608,8 @@ async def summary(ctx: Context) -> None:
     fee_kind = {True: "same", False: "other", None: "unknown"}[fee.same_province]
     lines = [
         ctx.t("postal-summary-dossier", code=data.get("code", "")),
-        ctx.t("postal-summary-name", name=_mask_name(data.get("name", ""))),
-        ctx.t("postal-summary-phone", phone=_mask_phone(data.get("phone", ""))),
+        ctx.t("postal-summary-name", name=mask_name(data.get("name", ""))),
+        ctx.t("postal-summary-phone", phone=mask_phone(data.get("phone", ""))),
         ctx.t(
             "postal-summary-address",
             street=mask_street(data.get("street", "")),
@@ -732,8 +713,8 @@ async def show_request(ctx: Context, request: PostalRequest) -> None:
     ]
     if request.tracking_code:
         lines.append(ctx.t("postal-card-tracking", tracking=request.tracking_code))
-    lines.append(ctx.t("postal-summary-name", name=_mask_name(request.recipient_name)))
-    lines.append(ctx.t("postal-summary-phone", phone=_mask_phone(request.phone)))
+    lines.append(ctx.t("postal-summary-name", name=mask_name(request.recipient_name)))
+    lines.append(ctx.t("postal-summary-phone", phone=mask_phone(request.phone)))
     lines.append(
         ctx.t(
             "postal-summary-address",

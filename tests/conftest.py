@@ -4,6 +4,8 @@ services and dialogue on it, and a ``Chat`` driver that talks to the bot like a 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -80,6 +82,24 @@ async def services(db: Database, settings: Settings) -> AsyncIterator[Services]:
 @pytest.fixture
 def app(services: Services) -> App:
     return App(services=services, dialogue=build_dialogue(services))
+
+
+def run_motcua(
+    *args: str, stdin: str = "", cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real ``motcua`` command in a child process (never on the test database)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("TEST_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
 
 
 class Chat:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +10,7 @@ import pytest
 from bot.app import App
 from bot.channels.console import render, run_console
 from bot.messages import Button, Reply
-from tests.conftest import Chat
+from tests.conftest import Chat, run_motcua
 from tests.scripts import SCRIPTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,18 +50,8 @@ async def test_script_on_console(app: App, name: str) -> None:
 
 def test_motcua_chat_with_piped_stdin(tmp_path: Path) -> None:
     """The real command: greeting printed, nothing else on stdout, exit code 0."""
-    env = dict(os.environ, MOTCUA_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/chat.db")
-    env.pop("TEST_DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        input="/start\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    db = {"MOTCUA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/chat.db"}
+    done = run_motcua("chat", stdin="/start\n", cwd=tmp_path, env=db)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Xin chào")
     assert "[1]" in done.stdout

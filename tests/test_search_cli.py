@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.conftest import run_motcua
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "bot" / "data" / "catalogue.jsonl"
 
 
 def run(*args: str, stdin: str = "", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.pop("TEST_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "search", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
+    return run_motcua("search", *args, stdin=stdin, cwd=cwd)
 
 
 def test_json_lines_from_stdin_in_rank_order() -> None:

@@ -25,11 +25,3 @@ class Sender(Protocol):
     name: str
 
     async def send(self, user_id: str, replies: list[Reply]) -> None: ...
-
-
-def numbered_buttons(replies: list[Reply]) -> list[str]:
-    """Button labels numbered across all replies of a turn, as the dialogue numbers them."""
-    labels: list[str] = []
-    for reply in replies:
-        labels.extend(b.label for b in reply.buttons)
-    return labels

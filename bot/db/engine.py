@@ -78,9 +78,8 @@ class Database:
             yield session
 
     def insert_ignore(self, table: Any) -> Insert:
-        """``INSERT … ON CONFLICT DO NOTHING`` in the dialect at hand."""
-        dialect = sqlite if self.is_sqlite else postgresql
-        return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
+        """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
+        return _insert_ignore("sqlite" if self.is_sqlite else "postgresql", table)
 
     async def upgrade(self) -> None:
         """Apply Alembic migrations up to head (idempotent)."""
@@ -89,6 +88,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def insert_ignore(session: AsyncSession, table: Any) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` in the dialect of the session's connection."""
+    assert session.bind is not None
+    return _insert_ignore(session.bind.dialect.name, table)
+
+
+def _insert_ignore(dialect_name: str, table: Any) -> Insert:
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -29,12 +29,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
+from bot.db.engine import insert_ignore
 from bot.db.models import Dossier, DossierEvent
 from bot.dossier_io import (
     FINISHED,
     STATUSES,
     DossierError,
-    insert_ignore,
     parse_time,
 )
 from bot.outbox import notify_subscribers
