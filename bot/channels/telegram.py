@@ -48,6 +48,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ExtBo
 
 from bot.app import App
 from bot.channels.base import DeliveryError
+from bot.channels.telegram_http import AiohttpRequest
 from bot.db.models import Conversation
 from bot.i18n import normalize_language, t
 from bot.messages import Ask, Incoming, Reply
@@ -433,8 +434,8 @@ class TelegramChannel:
             .token(token)
             .base_url(settings.telegram_base_url)
             .updater(None)
-            .connection_pool_size(pool)
-            .pool_timeout(5.0)
+            .request(AiohttpRequest(connection_pool_size=pool, pool_timeout=5.0))
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
             .rate_limiter(rate_limiter or TelegramRateLimiter())
             .build()
         )
