@@ -6,14 +6,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.db.models import Conversation
 from bot.i18n import t
 from bot.messages import Button, Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.services import Services
+
+
+@dataclass(slots=True)
+class ConversationState:
+    """The user's conversation row as plain data: language, the flow in progress and its step,
+    and a JSON document of collected fields. The dialogue loads and saves it in its own
+    transaction with two Core statements."""
+
+    language: str
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -22,8 +33,8 @@ class Context:
     dialogue commits both together, so a crash in a handler loses neither."""
 
     incoming: Incoming
-    conversation: Conversation
-    session: AsyncSession
+    conversation: ConversationState
+    connection: AsyncConnection
     services: Services
     text: str = ""
     command: str | None = None
@@ -31,6 +42,27 @@ class Context:
     payload: str | None = None
     payload_arg: str = ""
     replies: list[Reply] = field(default_factory=list)
+    _session: AsyncSession | None = field(default=None, repr=False)
+
+    @property
+    def session(self) -> AsyncSession:
+        """An ORM session inside the message's transaction, opened on first use: most messages
+        (a greeting, a search) never need one, and opening it costs more than their SQL."""
+        if self._session is None:
+            self._session = self.services.db.sessions(bind=self.connection)
+        return self._session
+
+    async def close_session(self, *, flush: bool = True) -> None:
+        """Write what the handler left pending in the session (the dialogue then commits), or
+        drop it when the handler failed (the dialogue then rolls back)."""
+        if self._session is None:
+            return
+        session, self._session = self._session, None
+        try:
+            if flush:
+                await session.flush()
+        finally:
+            await session.close()
 
     @property
     def lang(self) -> str:
@@ -79,7 +111,7 @@ class Context:
 
     @property
     def data(self) -> dict[str, Any]:
-        """Collected fields of the current flow (copy-on-write so SQLAlchemy sees changes)."""
+        """Collected fields of the current flow (a copy: change them with ``goto``)."""
         return dict(self.conversation.data.get("flow", {}))
 
     def start_flow(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
@@ -107,6 +139,4 @@ class Context:
         return self.conversation.data.get(key, default)
 
     def _set(self, key: str, value: Any) -> None:
-        data = dict(self.conversation.data or {})
-        data[key] = value
-        self.conversation.data = data
+        self.conversation.data[key] = value

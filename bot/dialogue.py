@@ -15,10 +15,10 @@ import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.context import Context
+from bot.context import Context, ConversationState
 from bot.db.models import Conversation, ProcessedDelivery
 from bot.i18n import normalize_language, t
 from bot.messages import Incoming, Reply
@@ -40,16 +40,29 @@ class Dialogue:
         self.services = services
         self.router = router
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-        # Statements built once: building them per message cost more than running them.
+        self._waiters: dict[tuple[str, str], int] = {}
+        # Core statements built once: the dialogue runs them for every message, and the ORM's
+        # unit of work around one row cost more than the SQL itself.
         db = services.db
+        conv = Conversation.__table__
         self._claim_delivery = db.insert_ignore(ProcessedDelivery)
         self._create_conversation = db.insert_ignore(Conversation)
-        load = select(Conversation).where(
-            Conversation.channel == bindparam("channel"),
-            Conversation.user_id == bindparam("user_id"),
+        load = select(conv.c.language, conv.c.flow, conv.c.step, conv.c.data).where(
+            conv.c.channel == bindparam("channel"), conv.c.user_id == bindparam("user_id")
         )
         self._load_conversation = load if db.is_sqlite else load.with_for_update()
-        self._waiters: dict[tuple[str, str], int] = {}
+        self._save_conversation = (
+            update(conv)
+            .where(conv.c.channel == bindparam("b_channel"), conv.c.user_id == bindparam("b_user"))
+            .values(
+                language=bindparam("language"),
+                flow=bindparam("flow"),
+                step=bindparam("step"),
+                data=bindparam("data", type_=conv.c.data.type),
+                last_seen_at=bindparam("now", type_=conv.c.last_seen_at.type),
+                updated_at=bindparam("now", type_=conv.c.updated_at.type),
+            )
+        )
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one message; returns the replies to send (empty for a duplicate)."""
@@ -63,10 +76,8 @@ class Dialogue:
                 return [Reply(t(lang, "error-internal"))]
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
-        db = self.services.db
-        async with db.transaction() as session:
+        async with self.services.db.begin() as conn:
             if incoming.delivery_id:
-                conn = await session.connection()
                 claimed = await conn.execute(
                     self._claim_delivery,
                     {
@@ -78,17 +89,30 @@ class Dialogue:
                 if claimed.rowcount == 0:
                     log.info("duplicate delivery ignored", extra={"channel": incoming.channel})
                     return []
-            conv = await self._conversation(session, incoming)
+            state = await self._conversation(conn, incoming)
             ctx = Context(
-                incoming=incoming, conversation=conv, session=session, services=self.services
+                incoming=incoming, conversation=state, connection=conn, services=self.services
             )
-            if self._prepare(ctx):
-                await self.router.dispatch(ctx)
-            menu = [b.payload for r in ctx.replies for b in r.buttons]
-            ctx.remember(MENU_KEY, menu)
-            now = self.services.clock()
-            conv.last_seen_at = now
-            conv.updated_at = now
+            try:
+                if self._prepare(ctx):
+                    await self.router.dispatch(ctx)
+            except BaseException:
+                await ctx.close_session(flush=False)
+                raise
+            await ctx.close_session()
+            ctx.remember(MENU_KEY, [b.payload for r in ctx.replies for b in r.buttons])
+            await conn.execute(
+                self._save_conversation,
+                {
+                    "b_channel": incoming.channel,
+                    "b_user": incoming.user_id,
+                    "language": state.language,
+                    "flow": state.flow,
+                    "step": state.step,
+                    "data": state.data,
+                    "now": self.services.clock(),
+                },
+            )
             return ctx.replies
 
     def _prepare(self, ctx: Context) -> bool:
@@ -121,19 +145,24 @@ class Dialogue:
             ctx.args = (m.group(2) or "").strip()
         return True
 
-    async def _conversation(self, session: AsyncSession, incoming: Incoming) -> Conversation:
+    async def _conversation(self, conn: AsyncConnection, incoming: Incoming) -> ConversationState:
         """Load (and lock, on PostgreSQL) the user's row; create it on the first message."""
         key = {"channel": incoming.channel, "user_id": incoming.user_id}
-        conv = (await session.execute(self._load_conversation, key)).scalar_one_or_none()
-        if conv is not None:
-            return conv
-        lang = normalize_language(incoming.language_hint) or self.services.settings.default_language
-        # Insert-or-ignore: a concurrent worker may create the same row first.
-        await (await session.connection()).execute(
-            self._create_conversation,
-            key | {"data": {}, "language": lang, "updated_at": self.services.clock()},
+        row = (await conn.execute(self._load_conversation, key)).first()
+        if row is None:
+            lang = (
+                normalize_language(incoming.language_hint)
+                or self.services.settings.default_language
+            )
+            # Insert-or-ignore: a concurrent worker may create the same row first.
+            await conn.execute(
+                self._create_conversation,
+                key | {"data": {}, "language": lang, "updated_at": self.services.clock()},
+            )
+            row = (await conn.execute(self._load_conversation, key)).one()
+        return ConversationState(
+            language=row.language, flow=row.flow, step=row.step, data=dict(row.data or {})
         )
-        return (await session.execute(self._load_conversation, key)).scalar_one()
 
     async def _language_of(self, incoming: Incoming) -> str:
         try:

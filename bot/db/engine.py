@@ -15,6 +15,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -62,14 +63,22 @@ class Database:
         )
 
     @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one committed-or-rolled-back transaction, for Core statements;
+        ``sessions(bind=conn)`` opens an ORM session inside the same transaction."""
+        if self._write_lock is not None:
+            async with self._write_lock, self.engine.begin() as conn:
+                yield conn
+        else:
+            async with self.engine.begin() as conn:
+                yield conn
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one committed-or-rolled-back transaction."""
-        if self._write_lock is not None:
-            async with self._write_lock, self.sessions() as session, session.begin():
-                yield session
-        else:
-            async with self.sessions() as session, session.begin():
-                yield session
+        async with self.begin() as conn, self.sessions(bind=conn) as session:
+            yield session
+            await session.flush()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
