@@ -92,7 +92,9 @@ class AiohttpRequest(BaseRequest):
             if files:
                 body = _form(request_data)
             else:
-                body = json.dumps(request_data.parameters).encode()
+                body = json.dumps(
+                    request_data.parameters, ensure_ascii=False, separators=(",", ":")
+                ).encode()
                 headers = _JSON
         try:
             async with self._session.request(
