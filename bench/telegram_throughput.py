@@ -7,7 +7,9 @@ to ``/telegram/webhook``; its latency ends when the fake API receives the first 
 that chat. Reported: updates/s with 64 updates in flight, p50/p99 latency, bot CPU ms per update
 (from /proc, steadier than wall time), p99 at a fixed 200 updates/s, each the median of 3 runs,
 and the load generator's own CPU use (to show it is not the bottleneck). Then the same for an
-echo bot on the same fake server as the reference.
+echo bot on the same fake server as the reference: python-telegram-bot as it comes (its
+Application, handlers and default httpx transport), where our bot uses PTB's Bot with its own
+aiohttp transport (``bot.channels.telegram_http``).
 
 A third line ("chan") runs our server with a constant-answer dialogue: the Telegram channel's
 own cost, to set against the echo bot.
