@@ -107,6 +107,24 @@ async def test_files_go_as_multipart() -> None:
     assert received == {"chat_id": "42", "file": ("phieu.pdf", b"%PDF-1.7 phieu hen")}
 
 
+async def test_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append(f"{request.host}{request.path}")
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", proxy)
+    async with TestServer(app, host="127.0.0.1") as server:
+        for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", str(server.make_url("")))
+        async with _connected("http://api.telegram.test/bot") as bot:
+            assert await bot.send_chat_action(42, "typing") is True
+    assert seen == [f"api.telegram.test/bot{TOKEN}/sendChatAction"]
+
+
 async def test_not_initialised_is_refused() -> None:
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:9/", "POST")

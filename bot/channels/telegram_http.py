@@ -55,6 +55,9 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
+                # HTTPS_PROXY / NO_PROXY from the environment, as PTB's httpx transport honours
+                # them: offices often reach the internet only through a proxy.
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
