@@ -72,7 +72,9 @@ class Dialogue:
                 return await self._handle(incoming)
             except Exception:
                 log.exception("handler failed", extra={"channel": incoming.channel})
-                lang = await self._language_of(incoming)
+                lang = await self.language_of(
+                    incoming.channel, incoming.user_id, incoming.language_hint
+                )
                 return [Reply(t(lang, "error-internal"))]
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
@@ -164,18 +166,19 @@ class Dialogue:
             language=row.language, flow=row.flow, step=row.step, data=dict(row.data or {})
         )
 
-    async def _language_of(self, incoming: Incoming) -> str:
+    async def language_of(self, channel: str, user_id: str, hint: str | None = None) -> str:
+        """The user's chosen language, else the platform's hint, else the default. Never fails:
+        it also picks the language of the apology when the database is what failed."""
         try:
             async with self.services.db.read() as session:
                 lang = await session.scalar(
                     select(Conversation.language).where(
-                        Conversation.channel == incoming.channel,
-                        Conversation.user_id == incoming.user_id,
+                        Conversation.channel == channel, Conversation.user_id == user_id
                     )
                 )
-        except Exception:  # the database itself may be what failed
+        except Exception:
             lang = None
-        return lang or normalize_language(incoming.language_hint) or "vi"
+        return lang or normalize_language(hint) or self.services.settings.default_language
 
     @asynccontextmanager
     async def _user_lock(self, key: tuple[str, str]) -> AsyncIterator[None]:

@@ -55,7 +55,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import DeliveryError
 from bot.db.engine import insert_ignore
-from bot.db.models import Conversation, Outbox, Subscription, utcnow
+from bot.db.models import Outbox, Subscription, utcnow
 from bot.i18n import t
 from bot.messages import Button, Reply
 
@@ -251,15 +251,6 @@ class Dispatcher:
             )
         return sorted(rows, key=lambda r: r.id)
 
-    async def _language(self, channel: str, user_id: str) -> str:
-        async with self.services.db.read() as session:
-            lang = await session.scalar(
-                select(Conversation.language).where(
-                    Conversation.channel == channel, Conversation.user_id == user_id
-                )
-            )
-        return lang or self.services.settings.default_language
-
     async def _pace(self, channel: str, sender: Any) -> None:
         """Honour a sender's ``max_per_second`` (e.g. Telegram's 30 messages/s overall)."""
         rate = getattr(sender, "max_per_second", None)
@@ -277,7 +268,7 @@ class Dispatcher:
         if sender is None or self._paused.get(row.channel, 0.0) > time.monotonic():
             await self._release(row)
             return
-        reply = render(await self._language(row.channel, row.user_id), row.payload)
+        reply = render(await self.app.dialogue.language_of(row.channel, row.user_id), row.payload)
         now = self.now()
         async with db.transaction() as session:
             started = await session.execute(

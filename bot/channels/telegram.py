@@ -25,7 +25,6 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -49,7 +48,6 @@ from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ExtBo
 from bot.app import App
 from bot.channels.base import DeliveryError
 from bot.channels.telegram_http import AiohttpRequest
-from bot.db.models import Conversation
 from bot.i18n import normalize_language, t
 from bot.messages import Ask, Incoming, Reply
 
@@ -560,7 +558,9 @@ class TelegramChannel:
             typing = _Typing(self, adapted.chat_id)
             try:
                 if adapted.incoming is None:
-                    lang = await self._language(adapted)
+                    lang = await self.app.dialogue.language_of(
+                        CHANNEL, str(adapted.chat_id), adapted.language_hint
+                    )
                     replies = [Reply(t(lang, "error-not-text"))]
                 else:
                     replies = await self.app.dialogue.handle(adapted.incoming)
@@ -583,20 +583,6 @@ class TelegramChannel:
             await self.bot.answer_callback_query(query_id)
         except TelegramError as exc:
             log.info("callback answer failed", extra=_error_extra(exc))
-
-    async def _language(self, adapted: Adapted) -> str:
-        """The user's chosen language (for replies made outside the dialogue)."""
-        with contextlib.suppress(Exception):
-            async with self.app.services.db.read() as session:
-                lang = await session.scalar(
-                    select(Conversation.language).where(
-                        Conversation.channel == CHANNEL,
-                        Conversation.user_id == str(adapted.chat_id),
-                    )
-                )
-                if lang:
-                    return str(lang)
-        return normalize_language(adapted.language_hint) or self.settings.default_language
 
     # Outgoing ----------------------------------------------------------------------------
     async def _send(self, chat_id: int, replies: list[Reply], lang: str, *, push: bool) -> None:
