@@ -166,9 +166,14 @@ class Dialogue:
             language=row.language, flow=row.flow, step=row.step, data=dict(row.data or {})
         )
 
-    async def language_of(self, channel: str, user_id: str, hint: str | None = None) -> str:
-        """The user's chosen language, else the platform's hint, else the default. Never fails:
-        it also picks the language of the apology when the database is what failed."""
+    async def language_of(
+        self, channel: str, user_id: str, hint: str | None = None, *, strict: bool = False
+    ) -> str:
+        """The user's chosen language, else the platform's hint, else the default.
+
+        Does not fail unless ``strict``: it also picks the language of the apology when the
+        database is what failed. A push (``strict``) had rather wait for a retry than go out in
+        a language the user did not choose."""
         try:
             async with self.services.db.read() as session:
                 lang = await session.scalar(
@@ -177,6 +182,8 @@ class Dialogue:
                     )
                 )
         except Exception:
+            if strict:
+                raise
             lang = None
         return lang or normalize_language(hint) or self.services.settings.default_language
 

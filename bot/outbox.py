@@ -268,7 +268,10 @@ class Dispatcher:
         if sender is None or self._paused.get(row.channel, 0.0) > time.monotonic():
             await self._release(row)
             return
-        reply = render(await self.app.dialogue.language_of(row.channel, row.user_id), row.payload)
+        reply = render(
+            await self.app.dialogue.language_of(row.channel, row.user_id, strict=True),
+            row.payload,
+        )
         now = self.now()
         async with db.transaction() as session:
             started = await session.execute(

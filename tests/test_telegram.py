@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import importlib.util
 import itertools
+import socket
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
+from telegram.error import NetworkError
 
 import bot.channels.telegram as tg
 from bot.app import App, build_dialogue
@@ -182,6 +186,51 @@ async def test_script_via_polling(name: str, fake: FakeTelegram, polling: Telegr
 
 
 # Webhook behaviour -------------------------------------------------------------------------
+
+
+def _unreachable(tg_app: App) -> App:
+    """The same bot with the Bot API on a port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = tg_app.services.settings.model_copy(
+        update={"telegram_base_url": f"http://127.0.0.1:{port}/bot"}
+    )
+    svc = dataclasses.replace(tg_app.services, settings=settings)
+    return App(services=svc, dialogue=build_dialogue(svc))
+
+
+async def _transport_closed(channel: TelegramChannel) -> bool:
+    """A closed transport refuses at once; an open one tries to connect (and fails here)."""
+    try:
+        await channel.bot.request.do_request("http://127.0.0.1:9/", "POST")
+    except RuntimeError:
+        return True
+    except NetworkError:
+        return False
+    return False
+
+
+async def test_unreachable_api_at_start_up_webhook(tg_app: App) -> None:
+    """The server still comes up (the webhook says "starting"), and stops without leaks."""
+    web_app = create_web_app(_unreachable(tg_app), features=("bot.channels.telegram",))
+    async with TestClient(TestServer(web_app)) as c:
+        update = message_update(next(_update_ids), next(_users), "/start")
+        resp = await c.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET})
+        assert resp.status == 503 and resp.headers["Retry-After"]
+        channel = channel_of(c)
+    assert await _transport_closed(channel)
+
+
+async def test_unreachable_api_at_start_up_polling(tg_app: App) -> None:
+    app = _unreachable(tg_app)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        with pytest.raises(NetworkError):
+            await run_polling(app, asyncio.Event(), poll_timeout=1.0)
+        gc.collect()
+    assert "telegram" not in app.senders
+    assert not [w for w in caught if "Unclosed" in str(w.message)], "HTTP sessions left open"
 
 
 async def test_webhook_secret_is_checked(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:

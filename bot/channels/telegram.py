@@ -462,6 +462,7 @@ class TelegramChannel:
             await self._connect(webhook_url, polling)
         except (TelegramError, OSError) as exc:
             if polling:
+                await self.stop()
                 raise
             log.error("telegram start-up failed, retrying", extra={"error": type(exc).__name__})
             self._starter = asyncio.create_task(self._connect_retrying(webhook_url))
@@ -520,6 +521,9 @@ class TelegramChannel:
             await self.application.stop()
         self.ready = False
         await self.application.shutdown()
+        # The Application skips this when it never finished initialising (Telegram unreachable
+        # at start-up), but the HTTP sessions were opened before getMe failed.
+        await self.bot.shutdown()
 
     # Incoming ----------------------------------------------------------------------------
     def submit_nowait(self, update: dict[str, Any]) -> bool:

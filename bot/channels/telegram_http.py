@@ -10,9 +10,11 @@ transport (``Bot`` methods, error mapping, the rate limiter) stays PTB's own.
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -53,7 +55,12 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                # certifi's CA bundle, as PTB's httpx transport uses: a laptop or a slim
+                # container whose system store is missing would otherwise fail every call.
+                connector=aiohttp.TCPConnector(
+                    limit=self._pool_size,
+                    ssl=ssl.create_default_context(cafile=certifi.where()),
+                ),
                 headers={"User-Agent": self.USER_AGENT},
                 # HTTPS_PROXY / NO_PROXY from the environment, as PTB's httpx transport honours
                 # them: offices often reach the internet only through a proxy.
