@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import html
@@ -49,7 +50,7 @@ from bot.app import App
 from bot.channels.base import DeliveryError
 from bot.channels.telegram_http import AiohttpRequest
 from bot.i18n import normalize_language, t
-from bot.messages import Ask, Incoming, Reply
+from bot.messages import Ask, Button, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +155,15 @@ def _label(text: str) -> str:
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+@functools.lru_cache(maxsize=2048)
+def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     """One button per row. A payload over 64 bytes would make Telegram reject the whole message,
-    so such a button is dropped (and logged: a handler must keep payloads short)."""
+    so such a button is dropped (and logged: a handler must keep payloads short).
+
+    Cached: menus and cards repeat, PTB's objects are immutable, and building them was a
+    measurable share of each answer."""
     rows: list[list[InlineKeyboardButton]] = []
-    for button in reply.buttons:
+    for button in buttons:
         size = len(button.payload.encode("utf-8"))
         label = _label(button.label)
         if not 1 <= size <= MAX_CALLBACK_BYTES or not label:
@@ -189,7 +194,7 @@ def render(reply: Reply, lang: str = "vi") -> list[Rendered]:
     if title and (chunks[0] == title or chunks[0].startswith(title + "\n")):
         rest = chunks[0][len(title) :]
         parts[0] = f"<b>{html.escape(title, quote=False)}</b>{html.escape(rest, quote=False)}"
-    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = keyboard(reply)
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = keyboard(tuple(reply.buttons))
     if markup is None and reply.ask is Ask.CONTACT:
         markup = ReplyKeyboardMarkup(
             [[KeyboardButton(t(lang, "telegram-share-contact"), request_contact=True)]],
@@ -649,23 +654,21 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 class _Typing:
     """Sends "typing…" only if the answer takes longer than TYPING_AFTER; a chat action
-    already on its way is awaited rather than cancelled mid-request."""
+    already on its way is awaited rather than cancelled mid-request. A timer, not a task: most
+    answers come first, and cancelling a timer costs next to nothing."""
 
     def __init__(self, channel: TelegramChannel, chat_id: int) -> None:
-        self.started = False
-        self.task = asyncio.create_task(self._run(channel, chat_id))
+        self.task: asyncio.Task[None] | None = None
+        self._timer = asyncio.get_running_loop().call_later(
+            TYPING_AFTER, self._start, channel, chat_id
+        )
 
-    async def _run(self, channel: TelegramChannel, chat_id: int) -> None:
-        await asyncio.sleep(TYPING_AFTER)
-        self.started = True
-        await channel.send_typing(chat_id)
+    def _start(self, channel: TelegramChannel, chat_id: int) -> None:
+        self.task = asyncio.create_task(channel.send_typing(chat_id))
 
     async def done(self) -> None:
-        if self.started:
-            await self.task
-            return
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        self._timer.cancel()
+        if self.task is not None:
             await self.task
 
 
