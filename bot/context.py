@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class ConversationState:
     """The user's conversation row as plain data: language, the flow in progress and its step,
-    and a JSON document of collected fields. The dialogue loads and saves it in its own
-    transaction with two Core statements."""
+    and a JSON document of collected fields. The dialogue loads, creates and saves it with
+    Core statements prepared once, in the message's own transaction."""
 
     language: str
     flow: str | None = None
