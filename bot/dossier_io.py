@@ -28,15 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import insert_ignore
 from bot.db.models import Dossier, DossierAccess, DossierEvent, Subscription
+from bot.domain import DossierStatus, ResultDelivery, SubmissionChannel, member
 from bot.vntime import vn_date
 from lookup.dossier_code import parse_code
 
-STATUSES = range(1, 11)
-# Finished: result ready (9) or returned (10), refused (3), withdrawn (7), stopped (8).
-FINISHED = frozenset({3, 7, 8, 9, 10})
-DONE_WITH_RESULT = frozenset({9, 10})
-CHANNELS = (1, 2, 3)  # 1 direct, 2 online, 3 postal
-RESULT_DELIVERY = ("desk", "postal")
 LATEST_EVENTS = 3
 _PHONE_VN = re.compile(r"^\+84[1-9]\d{8}$")
 _ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")  # 9-digit CMND or 12-digit CCCD
@@ -48,7 +43,7 @@ class DossierError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
-    status: int
+    status: DossierStatus
     at: datetime
     note: str = ""
     event_id: str | None = None
@@ -66,9 +61,9 @@ class DossierRecord:
     received_at: datetime | None
     due_at: datetime | None
     finished_at: datetime | None
-    status: int
-    channel: int = 1
-    result_delivery: str = "desk"
+    status: DossierStatus
+    channel: SubmissionChannel = SubmissionChannel.DIRECT
+    result_delivery: ResultDelivery = ResultDelivery.DESK
     applicant_name: str = ""
     applicant_phone: str = ""
     applicant_id_number: str = ""
@@ -76,9 +71,15 @@ class DossierRecord:
     history: list[EventRecord] = field(default_factory=list)  # oldest first
 
     # Derived facts -----------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        # Rows and JSON carry plain numbers and words; the record always holds the enums.
+        self.status = DossierStatus(self.status)
+        self.channel = SubmissionChannel(self.channel)
+        self.result_delivery = ResultDelivery(self.result_delivery)
+
     @property
     def finished(self) -> bool:
-        return self.status in FINISHED
+        return self.status.is_finished
 
     def late_days(self, now: datetime) -> int:
         """Days past the due date (Vietnam calendar), 0 when not late.
@@ -86,9 +87,9 @@ class DossierRecord:
         Open dossier: compared with today. Finished with a result: compared with the day it
         finished. Refused, withdrawn or stopped dossiers are never late.
         """
-        if self.due_at is None or self.status in FINISHED - DONE_WITH_RESULT:
+        if self.due_at is None or not self.status.can_be_late:
             return 0
-        if self.status in DONE_WITH_RESULT:
+        if self.status.has_result:
             end = self.finished_at
             if end is None:
                 return 0
@@ -114,13 +115,13 @@ class DossierRecord:
             raise DossierError(f"code: not a valid dossier code ({problem})")
         code = str(parsed.code)
         status = _int(obj.get("status"), "status")
-        if status not in STATUSES:
+        if member(DossierStatus, status) is None:
             raise DossierError(f"status: {status} is not one of the national codes 1-10")
         channel = _int(obj.get("channel", 1), "channel")
-        if channel not in CHANNELS:
+        if member(SubmissionChannel, channel) is None:
             raise DossierError(f"channel: {channel} is not 1 (direct), 2 (online) or 3 (postal)")
         delivery = _text(obj.get("result_delivery") or "desk")
-        if delivery not in RESULT_DELIVERY:
+        if member(ResultDelivery, delivery) is None:
             raise DossierError("result_delivery: must be desk or postal")
         name = _text(obj.get("procedure_name"))
         if not name:
@@ -136,11 +137,13 @@ class DossierRecord:
             if not isinstance(h, dict):
                 raise DossierError(f"history[{i}]: not an object")
             st = _int(h.get("status"), f"history[{i}].status")
-            if st not in STATUSES:
+            if member(DossierStatus, st) is None:
                 raise DossierError(f"history[{i}].status: {st} is not 1-10")
             at = parse_time(h.get("at"), f"history[{i}].at")
             assert at is not None
-            history.append(EventRecord(st, at, _text(h.get("note"))[:1000], h.get("event_id")))
+            history.append(
+                EventRecord(DossierStatus(st), at, _text(h.get("note"))[:1000], h.get("event_id"))
+            )
         rec = cls(
             code=code,
             procedure_code=_limit(_text(obj.get("procedure_code")), 40, "procedure_code"),
@@ -150,16 +153,16 @@ class DossierRecord:
             received_at=parse_time(obj.get("received_at"), "received_at", optional=True),
             due_at=parse_time(obj.get("due_at"), "due_at", optional=True),
             finished_at=parse_time(obj.get("finished_at"), "finished_at", optional=True),
-            status=status,
-            channel=channel,
-            result_delivery=delivery,
+            status=DossierStatus(status),
+            channel=SubmissionChannel(channel),
+            result_delivery=ResultDelivery(delivery),
             applicant_name=_text(obj.get("applicant_name")),
             applicant_phone=normalize_phone(obj.get("applicant_phone")),
             applicant_id_number=normalize_id_number(obj.get("applicant_id_number")),
             missing=[_text(m) for m in missing if _text(m)],
             history=sorted(history, key=lambda e: e.at),
         )
-        if rec.status != 1 and rec.received_at is None:
+        if rec.status is not DossierStatus.SUBMITTED and rec.received_at is None:
             raise DossierError("received_at: required once a dossier has been received")
         if rec.received_at and rec.due_at and rec.due_at < rec.received_at:
             raise DossierError("due_at: earlier than received_at")
@@ -184,7 +187,7 @@ class DossierRecord:
             applicant_id_number=d.applicant_id_number,
             missing=list(d.missing or []),
             history=sorted(
-                (EventRecord(e.status, e.at, e.note, e.event_id) for e in events),
+                (EventRecord(DossierStatus(e.status), e.at, e.note, e.event_id) for e in events),
                 key=lambda e: e.at,
             ),
         )
@@ -440,7 +443,7 @@ async def load_card(
     fields = {c.name: first[c] for c in Dossier.__table__.c if c.name != "updated_at"}
     fields["missing"] = list(fields["missing"] or [])
     events = [
-        EventRecord(r.ev_status, r.ev_at, r.ev_note or "", r.ev_id)
+        EventRecord(DossierStatus(r.ev_status), r.ev_at, r.ev_note or "", r.ev_id)
         for r in rows
         if r.ev_status is not None
     ]

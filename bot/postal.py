@@ -43,32 +43,12 @@ from bot.db.models import (
     ProcedureMethod,
     Subscription,
 )
+from bot.domain import POSTAL_ACTIVE, DossierStatus, PostalStatus, ResultDelivery, SubmissionChannel
 from bot.vntime import VN, vn_day_start
 
 log = logging.getLogger(__name__)
 
 
-# Request statuses. "requested" → (citizen) "cancelled", or (post office) "accepted" →
-# "in_transit" → "delivered" | "failed" → ("in_transit" again) | "returned".
-REQUESTED = "requested"
-CANCELLED = "cancelled"
-OPERATOR_STATUSES = ("accepted", "in_transit", "delivered", "failed", "returned")
-STATUSES = (REQUESTED, *OPERATOR_STATUSES, CANCELLED)
-ACTIVE = (REQUESTED, "accepted", "in_transit", "failed")
-CANCELLABLE = (REQUESTED,)
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "accepted": (REQUESTED,),
-    "in_transit": ("accepted", "in_transit", "failed"),
-    "delivered": ("accepted", "in_transit", "failed"),
-    "failed": ("accepted", "in_transit", "failed"),
-    "returned": ("accepted", "in_transit", "failed"),
-}
-
-# Dossier statuses after which delivering the result by post makes no sense.
-CLOSED_DOSSIER = {10: "returned", 3: "rejected", 7: "withdrawn", 8: "stopped"}
-
-# Submission channel of the dossier → the catalogue's method channel (fees differ per channel).
-_METHOD_OF_CHANNEL = {1: "truc_tiep", 2: "truc_tuyen", 3: "buu_chinh"}
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: read aloud on the phone
 
 
@@ -141,7 +121,7 @@ async def procedure_fee(session: AsyncSession, dossier: Dossier) -> int | None:
             .where(Procedure.code == dossier.procedure_code)
         )
     ).all()
-    wanted = _METHOD_OF_CHANNEL.get(dossier.channel)
+    wanted = SubmissionChannel(dossier.channel).method
     own = [fee for ch, fee in rows if ch == wanted and fee]
     anyfee = [fee for _, fee in rows if fee]
     if own:
@@ -166,7 +146,7 @@ def new_reference(now: datetime) -> str:
 async def active_request(session: AsyncSession, dossier_code: str) -> PostalRequest | None:
     return await session.scalar(
         select(PostalRequest)
-        .where(PostalRequest.dossier_code == dossier_code, PostalRequest.status.in_(ACTIVE))
+        .where(PostalRequest.dossier_code == dossier_code, PostalRequest.status.in_(POSTAL_ACTIVE))
         .order_by(PostalRequest.id.desc())
         .limit(1)
     )
@@ -235,7 +215,7 @@ async def create_request(
     dossier = await session.scalar(stmt)
     if dossier is None:
         raise PostalError("unknown")
-    if dossier.status in CLOSED_DOSSIER:
+    if not DossierStatus(dossier.status).allows_postal:
         raise PostalError("closed")
     if await active_request(session, dossier_code) is not None:
         raise PostalError("active")
@@ -259,7 +239,7 @@ async def create_request(
                 collect_fee=recipient.collect_fee,
                 collect_amount=recipient.collect_amount if recipient.collect_fee else None,
                 postal_fee=fee.amount,
-                status=REQUESTED,
+                status=PostalStatus.REQUESTED,
                 created_at=now,
                 updated_at=now,
             )
@@ -273,8 +253,8 @@ async def create_request(
             break
     else:  # pragma: no cover - 8 reference collisions in one day
         raise PostalError("reference")
-    session.add(PostalEvent(request_id=request.id, status=REQUESTED, at=now))
-    dossier.result_delivery = "postal"
+    session.add(PostalEvent(request_id=request.id, status=PostalStatus.REQUESTED, at=now))
+    dossier.result_delivery = ResultDelivery.POSTAL
     await session.execute(
         db.insert_ignore(Subscription).values(
             dossier_code=dossier_code, channel=channel, user_id=user_id, created_at=now
@@ -286,14 +266,14 @@ async def create_request(
 
 async def cancel_request(session: AsyncSession, request: PostalRequest, *, now: datetime) -> None:
     """Citizen cancellation, allowed until the post office accepts the item."""
-    if request.status not in CANCELLABLE:
+    if not PostalStatus(request.status).is_cancellable:
         raise PostalError("not_cancellable")
-    request.status = CANCELLED
+    request.status = PostalStatus.CANCELLED
     request.updated_at = now
-    session.add(PostalEvent(request_id=request.id, status=CANCELLED, at=now))
+    session.add(PostalEvent(request_id=request.id, status=PostalStatus.CANCELLED, at=now))
     dossier = await session.get(Dossier, request.dossier_code)
-    if dossier is not None and dossier.result_delivery == "postal":
-        dossier.result_delivery = "desk"
+    if dossier is not None and dossier.result_delivery == ResultDelivery.POSTAL:
+        dossier.result_delivery = ResultDelivery.DESK
     log.info("postal request cancelled", extra={"request_id": request.id})
 
 
@@ -330,21 +310,25 @@ async def apply_event(
         if seen.request_id != request.id or seen.status != status:
             raise PostalError("conflict", "event_id already used for another change")
         return EventOutcome(request, True)
-    if status not in OPERATOR_STATUSES:
+    try:
+        new = PostalStatus(status)
+    except ValueError:
+        raise PostalError("bad_status") from None
+    if not new.set_by_post_office:
         raise PostalError("bad_status")
     code = None
     if tracking_code:
         code = normalize_s10(tracking_code)
         if code is None or not is_valid_s10(code):
             raise PostalError("bad_tracking")
-    if status == "accepted" and code is None:
+    if new is PostalStatus.ACCEPTED and code is None:
         raise PostalError("tracking_required")
-    if status == "failed" and not note.strip():
+    if new is PostalStatus.FAILED and not note.strip():
         raise PostalError("reason_required")
-    if request.status not in TRANSITIONS[status]:
+    if not new.reachable_from(PostalStatus(request.status)):
         raise PostalError("conflict", f"cannot go from {request.status} to {status}")
     if code is not None and request.tracking_code and code != request.tracking_code:
-        if status != "accepted":
+        if new is not PostalStatus.ACCEPTED:
             raise PostalError("conflict", "tracking code differs from the accepted item")
     inserted = await session.execute(
         db.insert_ignore(PostalEvent).values(
@@ -353,11 +337,11 @@ async def apply_event(
     )
     if inserted.rowcount == 0:  # the same event arrived twice at once
         return EventOutcome(request, True)
-    request.status = status
+    request.status = new
     if code is not None:
         request.tracking_code = code
     request.updated_at = now
-    await _push(session, request, status, note, event_id, now)
+    await _push(session, request, new, note, event_id, now)
     log.info("postal event applied", extra={"request_id": request.id, "status": status})
     return EventOutcome(request, False)
 
@@ -365,7 +349,7 @@ async def apply_event(
 async def _push(
     session: AsyncSession,
     request: PostalRequest,
-    status: str,
+    status: PostalStatus,
     note: str,
     event_id: str,
     now: datetime,
@@ -384,7 +368,7 @@ async def _push(
         user_id=request.user_id,
         kind="postal",
         payload={
-            "key": f"postal-push-{status.replace('_', '-')}",
+            "key": status.push_key,
             "args": args,
             "buttons": [{"key": "postal-btn-view", "payload": f"pdr:{request.reference}"}],
         },
@@ -467,8 +451,8 @@ async def accepted_on(session: AsyncSession, day: date) -> list[int]:
         select(PostalRequest.id)
         .join(PostalEvent, PostalEvent.request_id == PostalRequest.id)
         .where(
-            PostalRequest.status == "accepted",
-            PostalEvent.status == "accepted",
+            PostalRequest.status == PostalStatus.ACCEPTED,
+            PostalEvent.status == PostalStatus.ACCEPTED,
             PostalEvent.at >= start,
             PostalEvent.at < end,
         )

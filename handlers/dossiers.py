@@ -47,6 +47,7 @@ from bot import access
 from bot.context import Context
 from bot.db.engine import insert_ignore
 from bot.db.models import Subscription
+from bot.domain import DossierStatus, ResultDelivery
 from bot.dossier_io import CardData, DossierRecord, load_card, load_local
 from bot.messages import Button
 from bot.router import Router
@@ -60,7 +61,6 @@ router = Router("dossiers")
 
 CODE_FLOW = "dossier_code"
 VERIFY_FLOW = "dossier_verify"
-NO_POSTAL = frozenset({3, 7, 8, 10})  # refused, withdrawn, stopped, handed over
 MAX_LIST_BUTTONS = 5
 
 
@@ -163,10 +163,10 @@ async def _load_or_explain(ctx: Context, code: str, *, count: bool = True) -> Do
 # The card ---------------------------------------------------------------------------------
 def timing_line(ctx: Context, rec: DossierRecord, now: datetime) -> str | None:
     """Late / due today / on schedule / finished on time; None when timing does not apply."""
-    if rec.due_at is None or rec.status in {3, 7, 8}:
+    if rec.due_at is None or not rec.status.can_be_late:
         return None
     days = rec.late_days(now)
-    if rec.status in {9, 10}:
+    if rec.status.has_result:
         if rec.finished_at is None:
             return None
         return ctx.t("ds-finished-late", days=days) if days else ctx.t("ds-finished-on-time")
@@ -185,42 +185,42 @@ def render_card(
 ) -> None:
     """Append the dossier card. Personal data only when ``verified``."""
     now = ctx.now()
-    status = ctx.t(f"ds-status-{rec.status}")
+    status = ctx.t(rec.status.key)
     lines = [
         ctx.t("ds-card-procedure-code", name=rec.procedure_name, code=rec.procedure_code)
         if rec.procedure_code
         else ctx.t("ds-card-procedure", name=rec.procedure_name),
         ctx.t("ds-card-agency", agency=rec.agency_name or rec.agency_code),
-        ctx.t("ds-card-channel", channel=ctx.t(f"ds-channel-{rec.channel}")),
+        ctx.t("ds-card-channel", channel=ctx.t(rec.channel.key)),
         ctx.t("ds-card-received", date=fmt_date(rec.received_at))
         if rec.received_at
         else ctx.t("ds-card-not-received"),
     ]
     if rec.due_at:
         lines.append(ctx.t("ds-card-due", date=fmt_date(rec.due_at)))
-    if rec.finished_at and rec.status in {9, 10}:
+    if rec.finished_at and rec.status.has_result:
         lines.append(ctx.t("ds-card-finished", date=fmt_date(rec.finished_at)))
     lines.append("")
     lines.append(ctx.t("ds-card-status", status=status))
-    lines.append(ctx.t(f"ds-status-{rec.status}-hint"))
+    lines.append(ctx.t(f"{rec.status.key}-hint"))
     timing = timing_line(ctx, rec, now)
     if timing:
         lines.append(timing)
-    if rec.status in (5, 6):
+    if rec.status.waits_on_citizen:
         lines.append("")
         lines.append(ctx.t(f"ds-missing-{rec.status}-title"))
         lines.extend(f"• {m}" for m in rec.missing) if rec.missing else lines.append(
             ctx.t("ds-missing-none")
         )
         lines.append(ctx.t(f"ds-missing-{rec.status}-todo", agency=rec.agency_name))
-    if rec.result_delivery == "postal" and rec.status not in NO_POSTAL:
+    if rec.result_delivery is ResultDelivery.POSTAL and rec.status.allows_postal:
         lines.append(ctx.t("ds-card-result-postal"))
     events = rec.latest_events()
     if events:
         lines.append("")
         lines.append(ctx.t("ds-card-history"))
         for e in events:
-            st = ctx.t(f"ds-status-{e.status}")
+            st = ctx.t(e.status.key)
             if e.note:
                 lines.append(
                     ctx.t("ds-card-event-note", date=fmt_datetime(e.at), status=st, note=e.note)
@@ -243,9 +243,9 @@ def render_card(
     if not upstream:
         if subscribed:
             buttons.append(ctx.button("ds-btn-unnotify", f"du:{rec.code}"))
-        elif rec.status != 10:
+        elif rec.status is not DossierStatus.RETURNED:
             buttons.append(ctx.button("ds-btn-notify", f"dn:{rec.code}"))
-        if rec.status not in NO_POSTAL:
+        if rec.status.allows_postal:
             buttons.append(ctx.button("ds-btn-postal", f"pd:{rec.code}"))
     buttons.append(ctx.button("ds-btn-menu", "menu"))
     ctx.reply("\n".join(lines).strip(), buttons, title=ctx.t("ds-card-title", code=rec.code))
@@ -506,7 +506,7 @@ async def followed(ctx: Context) -> None:
         if status is None:
             lines.append(ctx.t("ds-list-line-gone", code=code))
         else:
-            lines.append(ctx.t("ds-list-line", code=code, status=ctx.t(f"ds-status-{status}")))
+            lines.append(ctx.t("ds-list-line", code=code, status=ctx.t(DossierStatus(status).key)))
     buttons = [
         ctx.button("ds-btn-unfollow", f"du:{code}", short="-".join(code.rsplit("-", 2)[1:]))
         for code, _ in rows[: MAX_LIST_BUTTONS - 1]

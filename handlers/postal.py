@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bot import postal
 from bot.context import Context
 from bot.db.models import Dossier, PostalRequest, Subscription
+from bot.domain import DossierStatus, PostalStatus
 from bot.i18n import format_amount
 from bot.messages import Ask, Button
 from bot.router import Router
@@ -51,7 +52,6 @@ _INTENT = re.compile(
     r"(result|results)\b.*\b(by post|by mail|to my home|home)|deliver(y)? (of )?the result)"
 )
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*\.?$")
-_CLOSED_KEYS = {10: "returned", 3: "rejected", 7: "withdrawn", 8: "stopped"}
 
 
 # Small helpers ---------------------------------------------------------------------------------
@@ -158,9 +158,10 @@ async def begin(ctx: Context, code: str) -> None:
         ctx.start_flow(FLOW, "code")
         ctx.say("postal-unknown-dossier", [ctx.button("postal-btn-cancel", "pdq")])
         return
-    if dossier.status in _CLOSED_KEYS:
+    refusal = DossierStatus(dossier.status).postal_refusal
+    if refusal is not None:
         ctx.end_flow()
-        ctx.say(f"postal-refuse-{_CLOSED_KEYS[dossier.status]}", main_menu(ctx), code=code)
+        ctx.say(f"postal-refuse-{refusal}", main_menu(ctx), code=code)
         latest = await postal.latest_request(ctx.session, code)
         if latest is not None and await _may_see(ctx, latest):
             await show_request(ctx, latest)  # e.g. the delivery that returned the result
@@ -709,7 +710,7 @@ async def show_request(ctx: Context, request: PostalRequest) -> None:
     """Status, tracking code, masked recipient and address, history; cancel while possible."""
     lines = [
         ctx.t("postal-card-dossier", code=request.dossier_code),
-        ctx.t("postal-card-status", status=ctx.t(f"postal-status-{request.status}")),
+        ctx.t("postal-card-status", status=ctx.t(PostalStatus(request.status).key)),
     ]
     if request.tracking_code:
         lines.append(ctx.t("postal-card-tracking", tracking=request.tracking_code))
@@ -728,11 +729,12 @@ async def show_request(ctx: Context, request: PostalRequest) -> None:
     if events:
         lines.append(ctx.t("postal-card-history"))
         for ev in events:
-            status = ctx.t(f"postal-status-{ev.status}")
-            note = f" — {ev.note}" if ev.note and ev.status in ("failed", "returned") else ""
+            st = PostalStatus(ev.status)
+            status = ctx.t(st.key)
+            note = f" — {ev.note}" if ev.note and st.note_shown else ""
             lines.append(f"• {_when(ev.at)}: {status}{note}")
     buttons: list[Button] = []
-    if request.status in postal.CANCELLABLE:
+    if PostalStatus(request.status).is_cancellable:
         buttons.append(ctx.button("postal-btn-cancel-request", f"pdx:{request.reference}"))
     buttons.append(ctx.button("menu-back", "menu"))
     ctx.reply(
@@ -760,7 +762,7 @@ async def ask_cancel_request(ctx: Context) -> None:
     request = await _request_for(ctx)
     if request is None:
         return
-    if request.status not in postal.CANCELLABLE:
+    if not PostalStatus(request.status).is_cancellable:
         ctx.say("postal-not-cancellable")
         await show_request(ctx, request)
         return
@@ -779,7 +781,7 @@ async def cancel_request(ctx: Context) -> None:
     request = await _request_for(ctx)
     if request is None:
         return
-    if request.status == postal.CANCELLED:
+    if request.status == PostalStatus.CANCELLED:
         ctx.say("postal-cancelled", main_menu(ctx), reference=request.reference)
         return
     try:
@@ -819,9 +821,9 @@ async def tracking(ctx: Context) -> None:
         return
     lines = [
         ctx.t("postal-card-tracking", tracking=code),
-        ctx.t("postal-card-status", status=ctx.t(f"postal-status-{request.status}")),
+        ctx.t("postal-card-status", status=ctx.t(PostalStatus(request.status).key)),
     ]
     for ev in await postal.events_of(ctx.session, request.id):
-        lines.append(f"• {_when(ev.at)}: {ctx.t(f'postal-status-{ev.status}')}")
+        lines.append(f"• {_when(ev.at)}: {ctx.t(PostalStatus(ev.status).key)}")
     lines.append(ctx.t("postal-tracking-private"))
     ctx.reply("\n".join(lines), main_menu(ctx))

@@ -16,6 +16,7 @@ from sqlalchemy import Integer, case, func, select
 
 from bot.app import App
 from bot.db.models import Dossier, Feedback
+from bot.domain import FINISHED, WITH_RESULT, ResultDelivery, SubmissionChannel
 from bot.http.auth import require_operator
 from bot.i18n import normalize_language, t
 
@@ -24,8 +25,6 @@ PAGE = """<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>{title
 tr{{border-bottom:1px solid #ddd}} td:nth-child(n+3){{text-align:right}}</style>
 <h1>{title}</h1><table><tr>{head}</tr>{rows}</table><p>{note}</p></html>"""
 COLUMNS = ("code", "unit", "dossiers", "online", "postal", "on-time", "late")
-FINISHED_OK = (9, 10)
-CLOSED = (3, 7, 8, 9, 10)
 
 
 @dataclass
@@ -48,17 +47,20 @@ async def unit_stats(app: App, now: datetime) -> list[UnitStats]:
     def count_if(cond: Any) -> Any:
         return func.sum(case((cond, 1), else_=0)).cast(Integer)
 
-    finished = Dossier.status.in_(FINISHED_OK)
+    finished = Dossier.status.in_(sorted(WITH_RESULT))
     stmt = (
         select(
             Dossier.agency_code,
             func.max(Dossier.agency_name),
             func.count(),
-            count_if(Dossier.channel == 2),
-            count_if((Dossier.channel == 3) | (Dossier.result_delivery == "postal")),
+            count_if(Dossier.channel == SubmissionChannel.ONLINE),
+            count_if(
+                (Dossier.channel == SubmissionChannel.POSTAL)
+                | (Dossier.result_delivery == ResultDelivery.POSTAL)
+            ),
             count_if(finished),
             count_if(finished & (Dossier.finished_at <= Dossier.due_at)),
-            count_if(Dossier.status.not_in(CLOSED) & (Dossier.due_at < now)),
+            count_if(Dossier.status.not_in(sorted(FINISHED)) & (Dossier.due_at < now)),
         )
         .group_by(Dossier.agency_code)
         .order_by(Dossier.agency_code)

@@ -31,9 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.db.engine import insert_ignore
 from bot.db.models import Dossier, DossierEvent
+from bot.domain import DossierStatus, member
 from bot.dossier_io import (
-    FINISHED,
-    STATUSES,
     DossierError,
     parse_time,
 )
@@ -50,7 +49,7 @@ MAX_BATCH = 1000
 class Event:
     event_id: str
     code: str
-    status: int
+    status: DossierStatus
     at: datetime
     note: str = ""
     due_at: datetime | None = None
@@ -104,7 +103,11 @@ def parse_event(obj: Any) -> Event:
     if parsed.code is None:
         raise EventError("code: not a valid dossier code")
     status = obj.get("status")
-    if isinstance(status, bool) or not isinstance(status, int) or status not in STATUSES:
+    if (
+        isinstance(status, bool)
+        or not isinstance(status, int)
+        or member(DossierStatus, status) is None
+    ):
         raise EventError("status: must be one of the national status codes 1-10")
     note = obj.get("note") or ""
     if not isinstance(note, str):
@@ -121,7 +124,13 @@ def parse_event(obj: Any) -> Event:
         raise EventError(str(exc)) from None
     assert at is not None
     return Event(
-        event_id.strip(), str(parsed.code), status, at, note.strip()[:1000], due_at, missing
+        event_id.strip(),
+        str(parsed.code),
+        DossierStatus(status),
+        at,
+        note.strip()[:1000],
+        due_at,
+        missing,
     )
 
 
@@ -147,13 +156,13 @@ async def apply_event(session: AsyncSession, ev: Event, now: datetime, *, lock: 
         return "history"  # arrived out of order: kept in the history, current state unchanged
     changed = dossier.status != ev.status or (ev.due_at is not None and ev.due_at != dossier.due_at)
     dossier.status = ev.status
-    if ev.status in FINISHED:
+    if ev.status.is_finished:
         dossier.finished_at = dossier.finished_at or ev.at
     else:
         dossier.finished_at = None
-    if ev.status == 2 and dossier.received_at is None:
+    if ev.status is DossierStatus.RECEIVED and dossier.received_at is None:
         dossier.received_at = ev.at
-    if ev.status in (5, 6):
+    if ev.status.waits_on_citizen:
         if ev.missing is not None:
             dossier.missing = list(ev.missing)
     else:
@@ -188,7 +197,7 @@ def push_payload(ev: Event) -> dict[str, Any]:
     return {
         "key": "ds-push-status",
         "args": args,
-        "tr": {"status": f"ds-status-{ev.status}"},
+        "tr": {"status": ev.status.key},
         "lines": lines,
         "buttons": [{"key": "ds-btn-show", "payload": f"dc:{ev.code}"}],
     }

@@ -18,11 +18,12 @@ from aiohttp import web
 
 from bot import postal
 from bot.app import App
+from bot.domain import POSTAL_SET_BY_POST_OFFICE, PostalStatus, member
 
 _APP = web.AppKey("postal_app", App)
 _ERRORS = {
     "not_found": (404, "no postal request with this id"),
-    "bad_status": (422, "status must be one of " + ", ".join(postal.OPERATOR_STATUSES)),
+    "bad_status": (422, "status must be one of " + ", ".join(POSTAL_SET_BY_POST_OFFICE)),
     "tracking_required": (422, "tracking_code is required when the item is accepted"),
     "bad_tracking": (422, "tracking_code is not a valid S10 code (e.g. EA123456785VN)"),
     "reason_required": (422, "a reason (note) is required for a failed delivery"),
@@ -55,8 +56,8 @@ def _authorise(request: web.Request) -> App:
 async def list_requests(request: web.Request) -> web.Response:
     app = _authorise(request)
     status = request.query.get("status") or None
-    if status is not None and status not in postal.STATUSES:
-        return _error(422, "bad_status", "status must be one of " + ", ".join(postal.STATUSES))
+    if status is not None and member(PostalStatus, status) is None:
+        return _error(422, "bad_status", "status must be one of " + ", ".join(PostalStatus))
     async with app.services.db.read() as session:
         rows = await postal.request_rows(session, status=status)
     wants_csv = request.query.get("format") == "csv" or "text/csv" in request.headers.get(
