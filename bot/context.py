@@ -82,6 +82,10 @@ class Context:
     def t(self, key: str, **args: Any) -> str:
         return t(self.lang, key, **args)
 
+    def money(self, amount: int) -> str:
+        """An amount in VND as this user's language writes it (100.000 đồng, VND 100,000)."""
+        return self.t("money", amount=amount)
+
     def button(self, key: str, payload: str, **args: Any) -> Button:
         """A button whose label is the localised message ``key``."""
         return Button(self.t(key, **args), payload)

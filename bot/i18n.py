@@ -41,12 +41,6 @@ def message_ids(lang: str) -> set[str]:
     return set(bundle(lang)._messages)
 
 
-def format_amount(amount: int, lang: str) -> str:
-    """Thousands grouped the way readers of ``lang`` expect: 33.000 (vi), 33,000 (en)."""
-    grouped = f"{amount:,}"
-    return grouped.replace(",", ".") if lang == "vi" else grouped
-
-
 def t(lang: str, key: str, **args: Any) -> str:
     """Translate ``key``; falls back to Vietnamese, then to the key itself (never crashes)."""
     for code in (lang if lang in LANGUAGES else DEFAULT_LANGUAGE, DEFAULT_LANGUAGE):

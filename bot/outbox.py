@@ -30,12 +30,12 @@ Restarts and crashes: a row whose lease expired tells what the dead worker was d
 ``claimed`` means it never reached the platform: it goes back to ``pending`` and is sent.
 ``sending`` means the crash came between the platform call and the ``sent`` commit, and the
 user may or may not have the message. Transports are at-least-once, so exactly-once to the
-user is only possible where the channel can de-duplicate: a sender with ``idempotent = True``
+user is only possible where the channel can de-duplicate: a sender whose ``idempotent`` is true
 receives ``idempotency_key=<dedup_key>`` and the row is simply sent again with the same key.
 For channels without such a key (Telegram, Zalo) the row becomes ``uncertain`` and is **not**
 re-sent: the issue asks that a push is never sent twice, and the window is only the few
-milliseconds between the ``sending`` commit and the platform's answer; operators see those rows
-(status ``uncertain``), and the citizen can always look the dossier up.
+milliseconds between the ``sending`` commit and the platform's answer. Such rows keep status
+``uncertain`` with the reason in ``last_error``, and the citizen can always look the dossier up.
 """
 
 from __future__ import annotations
@@ -61,7 +61,6 @@ from bot.messages import Button, Reply
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.db.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +114,6 @@ async def enqueue(
 
 async def notify_subscribers(
     session: AsyncSession,
-    db: Database | None,
     dossier_code: str,
     kind: str,
     payload: dict[str, Any],
@@ -174,7 +172,6 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self._paused: dict[str, float] = {}  # channel → monotonic time it may send again
-        self._last_send: dict[str, float] = {}
 
     def now(self) -> datetime:
         return self.services.clock()
@@ -205,7 +202,7 @@ class Dispatcher:
             ).all()
             for row_id, channel, status in expired:
                 sender = self.app.senders.get(channel)
-                if status == "claimed" or getattr(sender, "idempotent", False):
+                if status == "claimed" or (sender is not None and sender.idempotent):
                     values: dict[str, Any] = {"status": "pending", "next_attempt_at": now}
                 else:
                     values = {
@@ -251,17 +248,6 @@ class Dispatcher:
             )
         return sorted(rows, key=lambda r: r.id)
 
-    async def _pace(self, channel: str, sender: Any) -> None:
-        """Honour a sender's ``max_per_second`` (e.g. Telegram's 30 messages/s overall)."""
-        rate = getattr(sender, "max_per_second", None)
-        if not rate:
-            return
-        gap = 1.0 / float(rate)
-        wait = self._last_send.get(channel, 0.0) + gap - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self._last_send[channel] = time.monotonic()
-
     async def deliver(self, row: Outbox) -> None:
         sender = self.app.senders.get(row.channel)
         db = self.services.db
@@ -288,12 +274,9 @@ class Dispatcher:
         if started.rowcount != 1:  # our lease expired and another worker took the row
             return
         attempts = row.attempts + 1
-        await self._pace(row.channel, sender)
         try:
-            if getattr(sender, "idempotent", False):
-                await sender.send(row.user_id, [reply], idempotency_key=row.dedup_key)
-            else:
-                await sender.send(row.user_id, [reply])
+            key = row.dedup_key if sender.idempotent else None
+            await sender.send(row.user_id, [reply], idempotency_key=key)
         except DeliveryError as exc:
             await self._failed(row, attempts, exc)
             return

@@ -24,7 +24,6 @@ from bot import postal
 from bot.context import Context
 from bot.db.models import Dossier, PostalRequest, Subscription
 from bot.domain import DossierStatus, PostalStatus
-from bot.i18n import format_amount
 from bot.messages import Ask, Button
 from bot.router import Router
 from bot.vntime import fmt_datetime
@@ -55,10 +54,6 @@ _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*\.?$")
 
 
 # Small helpers ---------------------------------------------------------------------------------
-def _money(ctx: Context, amount: int) -> str:
-    return ctx.t("postal-money", amount=format_amount(amount, ctx.lang))
-
-
 def _when(dt: Any) -> str:
     return fmt_datetime(dt)
 
@@ -254,7 +249,7 @@ async def ask(ctx: Context, step: str) -> None:
                 ctx.button("postal-btn-no", "pdf:0"),
                 *_nav(ctx, back=back),
             ],
-            fee=_money(ctx, int(data.get("procedure_fee") or 0)),
+            fee=ctx.money(int(data.get("procedure_fee") or 0)),
         )
     elif step == "confirm":
         await summary(ctx)
@@ -622,8 +617,8 @@ async def summary(ctx: Context) -> None:
         lines.append(ctx.t("postal-summary-note", note=data["note"]))
     if data.get("procedure_fee"):
         key = "postal-summary-cod-yes" if data.get("collect_fee") else "postal-summary-cod-no"
-        lines.append(ctx.t(key, fee=_money(ctx, int(data["procedure_fee"]))))
-    lines.append(ctx.t(f"postal-summary-fee-{fee_kind}", fee=_money(ctx, fee.amount)))
+        lines.append(ctx.t(key, fee=ctx.money(int(data["procedure_fee"]))))
+    lines.append(ctx.t(f"postal-summary-fee-{fee_kind}", fee=ctx.money(fee.amount)))
     lines.append(ctx.t("postal-summary-tariff-note"))
     buttons = [ctx.button("postal-btn-confirm", f"pdc:{data.get('fid', '')}"), *_nav(ctx)]
     ctx.reply("\n".join(lines), buttons, title=ctx.t("postal-summary-title"))
@@ -692,7 +687,7 @@ async def confirm(ctx: Context, fid: str) -> None:
             ctx.button("menu-back", "menu"),
         ],
         reference=request.reference,
-        fee=_money(ctx, request.postal_fee),
+        fee=ctx.money(request.postal_fee),
     )
 
 
@@ -724,7 +719,7 @@ async def show_request(ctx: Context, request: PostalRequest) -> None:
             province=request.province_name,
         )
     )
-    lines.append(ctx.t("postal-card-fee", fee=_money(ctx, request.postal_fee)))
+    lines.append(ctx.t("postal-card-fee", fee=ctx.money(request.postal_fee)))
     events = await postal.events_of(ctx.session, request.id)
     if events:
         lines.append(ctx.t("postal-card-history"))

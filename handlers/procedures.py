@@ -8,7 +8,6 @@ from sqlalchemy import insert
 
 from bot.context import Context
 from bot.db.models import Feedback, Procedure, ProcedureMethod
-from bot.i18n import format_amount
 from bot.messages import Button
 from bot.router import Router
 from lookup.search import Verdict, decide
@@ -34,10 +33,6 @@ def _label(text: str) -> str:
     return shorten(text, MAX_LABEL)
 
 
-def _money(ctx: Context, amount: int) -> str:
-    return ctx.t("proc-money", amount=format_amount(amount, ctx.lang))
-
-
 def method_line(ctx: Context, m: ProcedureMethod) -> str:
     """ "Online: 3 working days · free" — time and fee differ per submission channel."""
     channel = ctx.t(f"proc-channel-{m.channel}")
@@ -49,7 +44,7 @@ def method_line(ctx: Context, m: ProcedureMethod) -> str:
     if m.fee_amount == 0:
         fee = ctx.t("proc-fee-free")
     elif m.fee_amount:
-        fee = _money(ctx, m.fee_amount)
+        fee = ctx.money(m.fee_amount)
     else:
         fee = m.fee_text or ctx.t("proc-fee-unstated")
     return ctx.t("proc-method-line", channel=channel, time=time, fee=fee)

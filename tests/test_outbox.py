@@ -39,13 +39,16 @@ class Recorder:
     """A channel that records what the user would see; can fail on demand."""
 
     name = "test"
+    idempotent = False
 
     def __init__(self, failures: list[DeliveryError] | None = None) -> None:
         self.sent: list[tuple[str, Reply]] = []
         self.failures = list(failures or [])
         self.calls = 0
 
-    async def send(self, user_id: str, replies: list[Reply]) -> None:
+    async def send(
+        self, user_id: str, replies: list[Reply], *, idempotency_key: str | None = None
+    ) -> None:
         self.calls += 1
         if self.failures:
             raise self.failures.pop(0)
@@ -64,9 +67,10 @@ class IdempotentRecorder(Recorder):
         super().__init__()
         self.keys: set[str] = set()
 
-    async def send(  # type: ignore[override]
-        self, user_id: str, replies: list[Reply], *, idempotency_key: str
+    async def send(
+        self, user_id: str, replies: list[Reply], *, idempotency_key: str | None = None
     ) -> None:
+        assert idempotency_key, "an idempotent channel always gets the row's key"
         self.calls += 1
         if idempotency_key in self.keys:
             return

@@ -23,5 +23,10 @@ class Sender(Protocol):
     """Sends replies to one user of one channel (used for answers and for pushes)."""
 
     name: str
+    #: True when the platform de-duplicates by ``idempotency_key``: then a push cut by a crash
+    #: can be sent again safely (the outbox passes its row's key).
+    idempotent: bool
 
-    async def send(self, user_id: str, replies: list[Reply]) -> None: ...
+    async def send(
+        self, user_id: str, replies: list[Reply], *, idempotency_key: str | None = None
+    ) -> None: ...

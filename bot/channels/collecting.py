@@ -11,10 +11,13 @@ class CollectingSender:
     """Records replies per user instead of sending them anywhere."""
 
     name = "test"
+    idempotent = False
 
     def __init__(self, name: str = "test") -> None:
         self.name = name
         self.sent: dict[str, list[Reply]] = defaultdict(list)
 
-    async def send(self, user_id: str, replies: list[Reply]) -> None:
+    async def send(
+        self, user_id: str, replies: list[Reply], *, idempotency_key: str | None = None
+    ) -> None:
         self.sent[user_id].extend(replies)

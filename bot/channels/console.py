@@ -32,11 +32,14 @@ class ConsoleSender:
     """Pushes (status notifications) printed to the terminal."""
 
     name = CHANNEL
+    idempotent = False
 
     def __init__(self, out: TextIO = sys.stdout) -> None:
         self.out = out
 
-    async def send(self, user_id: str, replies: list[Reply]) -> None:
+    async def send(
+        self, user_id: str, replies: list[Reply], *, idempotency_key: str | None = None
+    ) -> None:
         self.out.write(render(replies) + "\n\n")
         self.out.flush()
 

@@ -412,6 +412,7 @@ class TelegramChannel:
     """Adapter + renderer + :class:`~bot.channels.base.Sender` for Telegram."""
 
     name = CHANNEL
+    idempotent = False
 
     def __init__(
         self,
@@ -607,7 +608,9 @@ class TelegramChannel:
                     rate_limit_args=rl,
                 )
 
-    async def send(self, user_id: str, replies: list[Reply]) -> None:
+    async def send(
+        self, user_id: str, replies: list[Reply], *, idempotency_key: str | None = None
+    ) -> None:
         """Sender protocol (outbox pushes): Telegram errors become DeliveryError."""
         if not self.ready:
             raise DeliveryError("telegram not connected", retry_after=5.0)

@@ -173,7 +173,6 @@ async def apply_event(session: AsyncSession, ev: Event, now: datetime, *, lock: 
     if changed:
         await notify_subscribers(
             session,
-            None,
             ev.code,
             "dossier_status",
             push_payload(ev),

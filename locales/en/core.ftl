@@ -39,3 +39,6 @@ error-not-text = I can only read text messages. Please type a procedure name or 
 
 console-banner = motcua-bot (demo). Type /start to begin, Ctrl-D to quit.
 console-demo-clock = The demo clock starts on { $date } so that the demo dossiers show due dates and lateness as on the day (use --real-clock for today's date).
+
+# An amount of money; Fluent groups the digits as the language expects.
+money = VND { $amount }

@@ -1,6 +1,5 @@
 # Receiving the result by post (Decision 45/2016/QĐ-TTg).
 
-postal-money = VND { $amount }
 
 postal-btn-back = ↩ Back
 postal-btn-cancel = ✖ Cancel

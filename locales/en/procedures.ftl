@@ -29,7 +29,6 @@ proc-unit-nam = { $n } years
 proc-unknown = not stated
 proc-fee-free = free of charge
 proc-fee-unstated = fee not published
-proc-money = { $amount } VND
 proc-docs-title = Documents to submit ({ $count }):
 proc-docs-more = … and { $count } more (press "All documents").
 proc-doc-counts = { $original } original, { $copy } copy

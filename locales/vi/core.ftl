@@ -39,3 +39,6 @@ error-not-text = Tôi chỉ đọc được tin nhắn chữ. Bạn gõ tên th�
 
 console-banner = motcua-bot (bản chạy thử). Gõ /start để bắt đầu, Ctrl-D để thoát.
 console-demo-clock = Đồng hồ của bản chạy thử đặt ở ngày { $date } để các hồ sơ mẫu hiện đúng hạn/trễ hạn như thật (dùng --real-clock để dùng ngày hôm nay).
+
+# An amount of money; Fluent groups the digits as the language expects.
+money = { $amount } đồng

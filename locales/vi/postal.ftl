@@ -1,6 +1,5 @@
 # Nhận kết quả qua bưu điện (Quyết định 45/2016/QĐ-TTg).
 
-postal-money = { $amount } đ
 
 postal-btn-back = ↩ Quay lại
 postal-btn-cancel = ✖ Hủy

@@ -29,7 +29,6 @@ proc-unit-nam = { $n } năm
 proc-unknown = chưa có thông tin
 proc-fee-free = miễn phí
 proc-fee-unstated = phí chưa công bố
-proc-money = { $amount } đồng
 proc-docs-title = Giấy tờ cần nộp ({ $count }):
 proc-docs-more = … và { $count } giấy tờ khác (bấm "Giấy tờ đầy đủ").
 proc-doc-counts = { $original } bản chính, { $copy } bản sao
