@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.i18n import t
-from bot.messages import Button, Incoming, Reply
+from bot.messages import Ask, Button, Incoming, Reply
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -42,6 +43,8 @@ class Context:
     payload: str | None = None
     payload_arg: str = ""
     replies: list[Reply] = field(default_factory=list)
+    #: The running router's dispatch, set by the dialogue (see :meth:`continue_with`).
+    dispatch: Callable[[Context], Awaitable[None]] | None = field(default=None, repr=False)
     _session: AsyncSession | None = field(default=None, repr=False)
 
     @property
@@ -96,13 +99,22 @@ class Context:
         buttons: list[Button] | tuple[Button, ...] = (),
         *,
         title: str | None = None,
-        ask: Any = None,
+        ask: Ask | None = None,
     ) -> None:
         self.replies.append(Reply(text=text, buttons=tuple(buttons), title=title, ask=ask))
 
     def say(self, key: str, buttons: list[Button] | tuple[Button, ...] = (), **args: Any) -> None:
         """Reply with the localised message ``key``."""
         self.reply(self.t(key, **args), buttons)
+
+    async def continue_with(self, payload: str) -> None:
+        """Go on as if the user had pressed a button with ``payload``, through the router that
+        is running: a gate (e.g. the second factor) resumes the caller's own payload handler,
+        in the same message and transaction."""
+        if self.dispatch is None:
+            raise RuntimeError("continue_with needs a context created by the dialogue")
+        self.payload, self.payload_arg, self.command, self.args = payload, "", None, ""
+        await self.dispatch(self)
 
     # Conversation state -------------------------------------------------------------------
     @property

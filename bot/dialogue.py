@@ -27,6 +27,7 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+MAX_PAYLOAD = 256
 MAX_TEXT = 2000  # longer messages are refused politely: no procedure name or code is that long
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _COMMAND = re.compile(r"^/([A-Za-z_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
@@ -93,7 +94,11 @@ class Dialogue:
                     return []
             state = await self._conversation(conn, incoming)
             ctx = Context(
-                incoming=incoming, conversation=state, connection=conn, services=self.services
+                incoming=incoming,
+                conversation=state,
+                connection=conn,
+                services=self.services,
+                dispatch=self.router.dispatch,
             )
             try:
                 if self._prepare(ctx):
@@ -124,7 +129,9 @@ class Dialogue:
         """
         inc = ctx.incoming
         if inc.payload is not None:
-            ctx.payload = inc.payload
+            # Payloads come back from the platform and can be forged: cleaned like text (a NUL
+            # would reach PostgreSQL) and bounded (no handler's payload is longer).
+            ctx.payload = _CONTROL.sub("", inc.payload)[:MAX_PAYLOAD]
             return True
         raw = inc.text or ""
         if not raw.strip() and inc.contact:

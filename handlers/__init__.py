@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-
 from bot.router import Router
+from handlers import dossiers, gates, postal, procedures, start
 
 # Order matters only for free-text matchers of equal priority.
-FEATURES = ("start", "dossiers", "postal", "procedures")
+FEATURES = (start, gates, dossiers, postal, procedures)
 
 
 def build_router() -> Router:
     root = Router("root")
-    for name in FEATURES:
-        module = importlib.import_module(f"handlers.{name}")
+    for module in FEATURES:
         root.include(module.router)
     return root

@@ -14,44 +14,37 @@ and button payloads (≤ 64 bytes, code only, never personal data):
 ``pd:<code>``  postal delivery (handled by ``handlers.postal``)
 =============  =============================================================
 
-Public API for other features:
-
-``await require_verification(ctx, code, then_payload) -> bool``
-    True when this chat has already passed the second factor for ``code``. Otherwise it
-    starts the verify flow (or says why it cannot: unknown dossier, locked out, nothing to
-    verify against) and returns False; the caller just returns. After a correct answer the
-    dialogue continues with ``then_payload`` (e.g. ``"pd:<code>"``) *through the root router*,
-    exactly as if the user had pressed a button with that payload. Re-dispatching was chosen
-    over a registry of callbacks: the caller needs nothing but its existing payload handler,
-    and the continuation is plain data stored in the conversation row, so it survives a
-    restart and works on any worker.
-
-``await open_deep_link(ctx, payload) -> bool``
-    Used by ``/start <payload>``; True when the payload named a dossier (card shown).
+Public API for other features: ``show_card``, ``explain_problem`` and ``open_deep_link``
+(``/start <payload>``; True when the payload named a dossier). The allowance and the second
+factor are in ``handlers.gates``.
 
 The card with the code alone shows procedure, agency, dates, status and history; the masked
-applicant name and phone appear only after the second factor. Rate limits and lock-outs are in
-``bot.access``. In upstream mode (``MOTCUA_UPSTREAM_URL_TEMPLATE``) the card is read from the
-one-stop system; notifications and postal delivery need the local table and are not offered.
+applicant name and phone appear only after the second factor. Rate limits and lock-outs are
+in ``handlers.gates`` (on ``bot.access``). In upstream mode (``MOTCUA_UPSTREAM_URL_TEMPLATE``)
+the card is read from the one-stop system; notifications and postal delivery need the local
+table and are not offered.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import delete, select
 
 from bot import access
 from bot.context import Context
 from bot.db.engine import insert_ignore
-from bot.db.models import Subscription
+from bot.db.models import Dossier, Subscription
 from bot.domain import DossierStatus, ResultDelivery
-from bot.dossier_io import CardData, DossierRecord, load_card, load_local
+from bot.dossier_io import CardData, DossierRecord, load_card
+from bot.i18n import bundle
 from bot.messages import Button
 from bot.router import Router
-from bot.vntime import VN, fmt_date, fmt_datetime, vn_date
+from bot.vntime import fmt_date, fmt_datetime, vn_date
+from handlers import gates
+from handlers.gates import upstream_mode
+from handlers.menu import back_to_menu, show_menu
 from lookup.deeplink import decode_start_payload
 from lookup.dossier_code import CodeParse, find_code, parse_code
 from lookup.phone import mask_name, mask_phone
@@ -60,31 +53,14 @@ log = logging.getLogger(__name__)
 router = Router("dossiers")
 
 CODE_FLOW = "dossier_code"
-VERIFY_FLOW = "dossier_verify"
 MAX_LIST_BUTTONS = 5
 
 
 # Helpers ----------------------------------------------------------------------------------
-def _upstream(ctx: Context) -> bool:
-    return bool(ctx.services.settings.upstream_url_template)
-
-
 def _valid_code(arg: str) -> str | None:
     """The canonical code of a payload argument (payloads can be typed on some channels)."""
     parsed = parse_code(arg) if arg else None
     return str(parsed.code) if parsed is not None and parsed.code is not None else None
-
-
-async def fetch(ctx: Context, code: str) -> DossierRecord | None:
-    """The dossier from the local table, or from the upstream system in upstream mode.
-
-    Raises ``bot.upstream.UpstreamDown`` when the upstream system does not answer.
-    """
-    if _upstream(ctx):
-        from bot.upstream import fetch_dossier
-
-        return await fetch_dossier(ctx.services.settings, code)
-    return await load_local(ctx.session, code)
 
 
 async def _subscribed(ctx: Context, code: str) -> bool:
@@ -96,68 +72,6 @@ async def _subscribed(ctx: Context, code: str) -> bool:
         )
     )
     return found is not None
-
-
-def _retry_text(ctx: Context, at: datetime) -> str:
-    local = at.astimezone(VN)
-    if vn_date(at) == vn_date(ctx.now()):
-        return local.strftime("%H:%M")
-    return local.strftime("%H:%M %d/%m/%Y")
-
-
-async def _allowed(ctx: Context) -> bool:
-    """Count one lookup; say so politely when the chat has used its allowance."""
-    s = ctx.services.settings
-    kw = {"window_seconds": s.lookup_rate_window_seconds, "now": ctx.now()}
-    unknown = await access.check(
-        ctx.session, ctx.channel, ctx.user_id, access.UNKNOWN, limit=access.unknown_limit(s), **kw
-    )
-    if not unknown.allowed:
-        assert unknown.retry_at is not None
-        ctx.say("ds-unknown-limited", _menu(ctx), time=_retry_text(ctx, unknown.retry_at))
-        return False
-    result = await access.hit(
-        ctx.session, ctx.channel, ctx.user_id, access.LOOKUP, limit=s.lookup_rate_limit, **kw
-    )
-    if not result.allowed:
-        assert result.retry_at is not None
-        ctx.say("ds-rate-limited", _menu(ctx), time=_retry_text(ctx, result.retry_at))
-        return False
-    return True
-
-
-async def _not_found(ctx: Context, code: str) -> None:
-    s = ctx.services.settings
-    await access.hit(
-        ctx.session,
-        ctx.channel,
-        ctx.user_id,
-        access.UNKNOWN,
-        limit=access.unknown_limit(s),  # counted here, checked before the next lookup
-        window_seconds=s.lookup_rate_window_seconds,
-        now=ctx.now(),
-    )
-    ctx.say("ds-not-found", _menu(ctx), code=code)
-
-
-def _menu(ctx: Context) -> list[Button]:
-    return [ctx.button("ds-btn-menu", "menu")]
-
-
-async def _load_or_explain(ctx: Context, code: str, *, count: bool = True) -> DossierRecord | None:
-    """Rate limit, fetch, and the "not found"/"down" answers; None when already answered."""
-    from bot.upstream import UpstreamDown
-
-    if count and not await _allowed(ctx):
-        return None
-    try:
-        rec = await fetch(ctx, code)
-    except UpstreamDown:
-        ctx.say("ds-upstream-down", _menu(ctx))
-        return None
-    if rec is None:
-        await _not_found(ctx, code)
-    return rec
 
 
 # The card ---------------------------------------------------------------------------------
@@ -239,7 +153,7 @@ def render_card(
     buttons: list[Button] = []
     if not verified and access.has_secret(rec):
         buttons.append(ctx.button("ds-btn-verify", f"dv:{rec.code}"))
-    upstream = _upstream(ctx)
+    upstream = upstream_mode(ctx)
     if not upstream:
         if subscribed:
             buttons.append(ctx.button("ds-btn-unnotify", f"du:{rec.code}"))
@@ -253,18 +167,20 @@ def render_card(
 
 async def show_card(ctx: Context, code: str, *, count: bool = True) -> None:
     """Look up ``code`` (canonical) and answer with its card or why not."""
-    if _upstream(ctx):
-        rec = await _load_or_explain(ctx, code, count=count)
+    if upstream_mode(ctx):
+        rec = await gates.load_dossier(ctx, code, count=count)
         if rec is None:
             return
         verified = await access.is_verified(ctx.session, rec.code, ctx.channel, ctx.user_id)
         card = CardData(rec, verified, False)
     else:
-        if count and not await _allowed(ctx):
+        if not await gates.allowance_left(ctx):
+            return
+        if count and not await gates.count_lookup(ctx):
             return
         found = await load_card(ctx.session, code, ctx.channel, ctx.user_id)
         if found is None:
-            await _not_found(ctx, code)
+            await gates.not_found(ctx, code)
             return
         card = found
     render_card(ctx, card.record, verified=card.verified, subscribed=card.subscribed)
@@ -273,8 +189,6 @@ async def show_card(ctx: Context, code: str, *, count: bool = True) -> None:
 
 def explain_problem(ctx: Context, parse: CodeParse) -> None:
     """Say precisely which part of a malformed code is wrong."""
-    from bot.i18n import bundle
-
     problem = parse.problem.name.lower().replace("_", "-") if parse.problem else "other"
     key = f"ds-problem-{problem}"
     if not bundle(ctx.lang).has_message(key):
@@ -287,7 +201,7 @@ def explain_problem(ctx: Context, parse: CodeParse) -> None:
             ctx.t("ds-problem-example"),
         ]
     )
-    ctx.reply(text, _menu(ctx))
+    ctx.reply(text, back_to_menu(ctx))
 
 
 async def answer_code_text(ctx: Context, parse: CodeParse) -> None:
@@ -333,17 +247,15 @@ async def code_flow(ctx: Context) -> None:
 
 @router.payload("dx")
 async def leave(ctx: Context) -> None:
-    from handlers.start import show_menu
-
     ctx.end_flow()
-    await show_menu(ctx, "menu-title")
+    show_menu(ctx, "menu-title")
 
 
 @router.payload("dc")
 async def card_button(ctx: Context) -> None:
     code = _valid_code(ctx.payload_arg)
     if code is None:
-        ctx.say("button-expired", _menu(ctx))
+        ctx.say("button-expired", back_to_menu(ctx))
         return
     await show_card(ctx, code)
 
@@ -359,100 +271,26 @@ async def open_deep_link(ctx: Context, payload: str) -> bool:
 
 
 # Second factor ----------------------------------------------------------------------------
-async def _start_verify(ctx: Context, code: str, then: str) -> None:
-    rec = await _load_or_explain(ctx, code, count=False)
-    if rec is None:
-        return
-    s = ctx.services.settings
-    until = await access.locked_until(ctx.session, rec.code, ctx.channel, ctx.user_id, ctx.now(), s)
-    if until is not None:
-        _say_locked(ctx, until)
-        return
-    if not access.has_secret(rec):
-        ctx.say("ds-verify-no-secret", _menu(ctx))
-        return
-    ctx.start_flow(VERIFY_FLOW, "answer", {"code": rec.code, "then": then})
-    ctx.say("ds-verify-prompt", code=rec.code)
-
-
-def _say_locked(ctx: Context, until: datetime) -> None:
-    local = until.astimezone(VN)
-    ctx.end_flow()
-    ctx.say(
-        "ds-verify-locked",
-        [ctx.button("ds-btn-menu", "menu")],
-        time=local.strftime("%H:%M"),
-        date=local.strftime("%d/%m/%Y"),
-    )
-
-
-async def require_verification(ctx: Context, code: str, then_payload: str) -> bool:
-    """True if verified already; else start verification, continuing with ``then_payload``."""
-    if await access.is_verified(ctx.session, code, ctx.channel, ctx.user_id):
-        return True
-    await _start_verify(ctx, code, then_payload)
-    return False
-
-
 @router.payload("dv")
 async def verify_button(ctx: Context) -> None:
     code = _valid_code(ctx.payload_arg)
     if code is None:
-        ctx.say("button-expired", _menu(ctx))
+        ctx.say("button-expired", back_to_menu(ctx))
         return
     if await access.is_verified(ctx.session, code, ctx.channel, ctx.user_id):
         await show_card(ctx, code, count=False)
         return
-    await _start_verify(ctx, code, f"dc:{code}")
-
-
-@cache
-def _root() -> Router:
-    from handlers import build_router
-
-    return build_router()
-
-
-@router.flow(VERIFY_FLOW)
-async def verify_answer(ctx: Context) -> None:
-    digits = "".join(ch for ch in ctx.text if ch.isdigit())
-    if len(digits) != 4 or len(ctx.text.strip()) > 12:
-        ctx.say("ds-verify-not-digits")
-        return
-    code = str(ctx.data.get("code", ""))
-    then = str(ctx.data.get("then", ""))
-    rec = await _load_or_explain(ctx, code, count=False)
-    if rec is None:
-        ctx.end_flow()
-        return
-    verdict = await access.verify(
-        ctx.session, rec, ctx.channel, ctx.user_id, digits, ctx.now(), ctx.services.settings
-    )
-    if verdict.locked_until is not None:
-        log.info("dossier verification locked", extra={"channel": ctx.channel})
-        _say_locked(ctx, verdict.locked_until)
-        return
-    if not verdict.ok:
-        ctx.say("ds-verify-wrong", left=verdict.left)
-        return
-    ctx.end_flow()
-    ctx.say("ds-verify-ok")
-    log.info("dossier verified", extra={"channel": ctx.channel})
-    if then.startswith("dc:"):
-        await show_card(ctx, code, count=False)
-    elif then:
-        ctx.payload = then
-        await _root().dispatch(ctx)
+    await gates.require_verification(ctx, code, f"dc:{code}")
 
 
 # Following --------------------------------------------------------------------------------
 @router.payload("dn")
 async def notify_on(ctx: Context) -> None:
     code = _valid_code(ctx.payload_arg)
-    if code is None or _upstream(ctx):
-        ctx.say("button-expired", _menu(ctx))
+    if code is None or upstream_mode(ctx):
+        ctx.say("button-expired", back_to_menu(ctx))
         return
-    rec = await _load_or_explain(ctx, code, count=False)
+    rec = await gates.load_dossier(ctx, code, count=False)
     if rec is None:
         return
     added = await ctx.session.execute(
@@ -468,7 +306,7 @@ async def notify_on(ctx: Context) -> None:
 async def notify_off(ctx: Context) -> None:
     code = _valid_code(ctx.payload_arg)
     if code is None:
-        ctx.say("button-expired", _menu(ctx))
+        ctx.say("button-expired", back_to_menu(ctx))
         return
     gone = await ctx.session.execute(
         delete(Subscription).where(
@@ -486,8 +324,6 @@ async def notify_off(ctx: Context) -> None:
 @router.command("hoso", "dossiers", "theodoi")
 async def followed(ctx: Context) -> None:
     """List what this chat follows, each with its current status and an unfollow button."""
-    from bot.db.models import Dossier
-
     rows = (
         await ctx.session.execute(
             select(Subscription.dossier_code, Dossier.status)

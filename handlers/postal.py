@@ -20,17 +20,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import postal
+from bot import access, postal
 from bot.context import Context
 from bot.db.models import Dossier, PostalRequest, Subscription
 from bot.domain import DossierStatus, PostalStatus
 from bot.messages import Ask, Button
 from bot.router import Router
 from bot.vntime import fmt_datetime
-from handlers.start import main_menu
+from handlers import gates
+from handlers.dossiers import explain_problem
+from handlers.menu import main_menu
+from lookup.address import resolve_address
 from lookup.dossier_code import find_code
 from lookup.fold import fold
-from lookup.phone import mask_name, mask_phone, normalize_phone
+from lookup.phone import check_phone, mask_name, mask_phone, normalize_phone
 from lookup.s10 import normalize_s10
 
 router = Router("postal")
@@ -145,11 +148,11 @@ async def begin(ctx: Context, code: str) -> None:
 
     Unknown codes count against the dossier feature's "unknown code" allowance, so this entry
     cannot be used to enumerate codes either."""
-    if not await _unknown_allowance_left(ctx):
+    if not await gates.allowance_left(ctx):
         return
     dossier = await ctx.session.get(Dossier, code)
     if dossier is None:
-        await _count_unknown(ctx)
+        await gates.count_unknown(ctx)
         ctx.start_flow(FLOW, "code")
         ctx.say("postal-unknown-dossier", [ctx.button("postal-btn-cancel", "pdq")])
         return
@@ -161,9 +164,7 @@ async def begin(ctx: Context, code: str) -> None:
         if latest is not None and await _may_see(ctx, latest):
             await show_request(ctx, latest)  # e.g. the delivery that returned the result
         return
-    from handlers.dossiers import require_verification
-
-    if not await require_verification(ctx, code, f"pd:{code}"):
+    if not await gates.require_verification(ctx, code, f"pd:{code}"):
         return
     active = await postal.active_request(ctx.session, code)
     if active is not None:
@@ -173,42 +174,6 @@ async def begin(ctx: Context, code: str) -> None:
         return
     ctx.start_flow(FLOW, "name", {"code": code, "fid": secrets.token_hex(6), "path": []})
     await ask(ctx, "name")
-
-
-async def _unknown_allowance_left(ctx: Context) -> bool:
-    from bot import access
-
-    s = ctx.services.settings
-    result = await access.check(
-        ctx.session,
-        ctx.channel,
-        ctx.user_id,
-        access.UNKNOWN,
-        limit=access.unknown_limit(s),
-        window_seconds=s.lookup_rate_window_seconds,
-        now=ctx.now(),
-    )
-    if result.allowed:
-        return True
-    ctx.end_flow()
-    retry = result.retry_at or ctx.now()
-    ctx.say("ds-unknown-limited", main_menu(ctx), time=_when(retry))
-    return False
-
-
-async def _count_unknown(ctx: Context) -> None:
-    from bot import access
-
-    s = ctx.services.settings
-    await access.hit(
-        ctx.session,
-        ctx.channel,
-        ctx.user_id,
-        access.UNKNOWN,
-        limit=access.unknown_limit(s) + 1,  # counting only; the check comes before a lookup
-        window_seconds=s.lookup_rate_window_seconds,
-        now=ctx.now(),
-    )
 
 
 # Questions -------------------------------------------------------------------------------------
@@ -317,8 +282,6 @@ async def on_code(ctx: Context) -> None:
         ctx.say("postal-bad-code", [ctx.button("postal-btn-cancel", "pdq")])
         return
     if found.code is None:  # an attempt at a code: say precisely what is wrong with it
-        from handlers.dossiers import explain_problem
-
         explain_problem(ctx, found)
         return
     await begin(ctx, str(found.code))
@@ -333,8 +296,6 @@ async def on_name(ctx: Context, text: str, _words: str) -> None:
 
 
 async def on_phone(ctx: Context, text: str, _words: str) -> None:
-    from lookup.phone import check_phone
-
     checked = check_phone(text)
     if checked.phone is None:
         problem = str(checked.problem or "")
@@ -437,8 +398,6 @@ _STEP_HANDLERS = {
 def _resolve(text: str) -> dict[str, Any]:
     """``lookup.address.resolve_address`` as a dict (street, place, candidates, merged_from,
     problem), so the flow does not depend on the result's class."""
-    from lookup.address import resolve_address
-
     r = resolve_address(text)
     return {
         "street": (getattr(r, "street", "") or "").strip(" ,"),
@@ -696,9 +655,9 @@ async def _may_see(ctx: Context, request: PostalRequest) -> bool:
     """The chat that made the request, or one that passed the dossier's second factor."""
     if request.channel == ctx.channel and request.user_id == ctx.user_id:
         return True
-    from bot.access import is_verified
-
-    return bool(await is_verified(ctx.session, request.dossier_code, ctx.channel, ctx.user_id))
+    return bool(
+        await access.is_verified(ctx.session, request.dossier_code, ctx.channel, ctx.user_id)
+    )
 
 
 async def show_request(ctx: Context, request: PostalRequest) -> None:
@@ -804,11 +763,11 @@ async def tracking(ctx: Context) -> None:
     if normalize_s10(code) is None:
         ctx.say("postal-tracking-invalid", main_menu(ctx), tracking=code)
         return
-    if not await _unknown_allowance_left(ctx):
+    if not await gates.allowance_left(ctx):
         return
     request = await postal.get_by_tracking(ctx.session, code)
     if request is None:
-        await _count_unknown(ctx)
+        await gates.count_unknown(ctx)
         ctx.say("postal-tracking-unknown", main_menu(ctx), tracking=code)
         return
     if await _may_see(ctx, request):

@@ -6,6 +6,8 @@ from bot.context import Context
 from bot.i18n import LANGUAGES
 from bot.messages import Button
 from bot.router import Router
+from handlers.dossiers import open_deep_link
+from handlers.menu import main_menu, show_menu
 from lookup.fold import fold
 
 router = Router("start")
@@ -27,33 +29,17 @@ _GREETINGS = {
 _HELP_WORDS = {"help", "tro giup", "huong dan", "giup", "giup toi"}
 
 
-def main_menu(ctx: Context) -> list[Button]:
-    return [
-        ctx.button("menu-procedure", "pq"),
-        ctx.button("menu-dossier", "ds"),
-        ctx.button("menu-postal", "pd"),
-        ctx.button("menu-language", "lang"),
-    ]
-
-
-async def show_menu(ctx: Context, key: str = "start-greeting") -> None:
-    ctx.say(key, main_menu(ctx))
-
-
 @router.command("start", "batdau", "menu")
 async def start(ctx: Context) -> None:
     ctx.end_flow()
-    if ctx.args:
-        from handlers.dossiers import open_deep_link
-
-        if await open_deep_link(ctx, ctx.args):
-            return
-    await show_menu(ctx)
+    if ctx.args and await open_deep_link(ctx, ctx.args):
+        return
+    show_menu(ctx)
 
 
 @router.payload("menu")
 async def menu(ctx: Context) -> None:
-    await show_menu(ctx, "menu-title")
+    show_menu(ctx, "menu-title")
 
 
 @router.command("help", "trogiup", "huongdan")
@@ -92,7 +78,7 @@ async def cancel_words(ctx: Context) -> None:
 
 @router.text(lambda ctx: fold(ctx.text) in _GREETINGS, priority=5)
 async def greeting(ctx: Context) -> None:
-    await show_menu(ctx)
+    show_menu(ctx)
 
 
 async def fallback(ctx: Context) -> None:

@@ -345,6 +345,28 @@ async def test_unknown_codes_are_limited_to_stop_enumeration(app: App) -> None:
     assert "nhiều mã không tồn tại" in chat.text
 
 
+async def test_every_path_that_takes_a_code_shares_the_unknown_code_allowance(app: App) -> None:
+    """Buttons can be forged: once typed codes used up the allowance, verify, notify and
+    postal payloads carrying a real code answer "too many unknown codes" and subscribe no one."""
+    chat = Chat(app, "prober")
+    for n in range(5):
+        await chat.payload(f"dn:000.00.00.H31-250714-{n + 100:04d}")  # unknown codes by button
+        assert "Không tìm thấy" in chat.text
+    for payload in (f"dv:{DEMO}", f"dn:{DEMO}", f"pd:{DEMO}", f"dc:{DEMO}"):
+        await chat.payload(payload)
+        assert "nhiều mã không tồn tại" in chat.text, payload
+    await chat.send("/hoso")
+    assert DEMO not in chat.text
+
+
+@pytest.mark.parametrize("payload", ["pdr:\x00", "pd:\x00", "pdx:\x00", "pdxy:\x00", "dv:\x00"])
+async def test_control_characters_in_a_forged_payload_get_a_polite_answer(
+    chat: Chat, payload: str
+) -> None:
+    await chat.payload(payload)
+    assert chat.last and t("vi", "error-internal") not in chat.text
+
+
 # Following ------------------------------------------------------------------------------------
 async def test_notify_list_and_unfollow(chat: Chat, services: Services) -> None:
     await chat.send("/hoso")
