@@ -1,19 +1,16 @@
 """The dialogue core: one incoming message in, replies out, state saved in the same transaction.
 
-Guarantees: one user's messages are handled strictly in order (an in-process lock per user, and
-a row lock on PostgreSQL for several workers); different users run concurrently; a delivery id
-already processed is ignored; a crash in a handler rolls back its writes and state and the user
-gets a polite apology, so nothing half-done is kept.
+Guarantees: one user's messages are handled strictly in order (:attr:`Dialogue.locks` in the
+process, shared with the channels, and a row lock on PostgreSQL for several workers); different
+users run concurrently; a delivery id already processed is ignored; a crash in a handler rolls
+back its writes and state and the user gets a polite apology, so nothing half-done is kept.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import unicodedata
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,6 +19,7 @@ from bot.context import Context, ConversationState
 from bot.db.models import Conversation, ProcessedDelivery
 from bot.i18n import normalize_language, t
 from bot.messages import Incoming, Reply
+from bot.ordering import KeyedLock
 from bot.router import Router
 from bot.services import Services
 
@@ -34,14 +32,19 @@ _COMMAND = re.compile(r"^/([A-Za-z_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
 MENU_KEY = "menu"
 
 
+def user_key(channel: str, user_id: str) -> tuple[str, str]:
+    """The key of one user's lock in :attr:`Dialogue.locks`."""
+    return (channel, user_id)
+
+
 class Dialogue:
     """Handles messages for every channel."""
 
     def __init__(self, services: Services, router: Router) -> None:
         self.services = services
         self.router = router
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-        self._waiters: dict[tuple[str, str], int] = {}
+        #: One user's messages in order; channels hold it across handling and sending.
+        self.locks = KeyedLock()
         # Core statements built once: the dialogue runs them for every message, and the ORM's
         # unit of work around one row cost more than the SQL itself.
         db = services.db
@@ -67,8 +70,7 @@ class Dialogue:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one message; returns the replies to send (empty for a duplicate)."""
-        key = (incoming.channel, incoming.user_id)
-        async with self._user_lock(key):
+        async with self.locks.hold(user_key(incoming.channel, incoming.user_id)):
             try:
                 return await self._handle(incoming)
             except Exception:
@@ -193,16 +195,3 @@ class Dialogue:
                 raise
             lang = None
         return lang or normalize_language(hint) or self.services.settings.default_language
-
-    @asynccontextmanager
-    async def _user_lock(self, key: tuple[str, str]) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiters[key] = self._waiters.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._waiters[key] -= 1
-            if self._waiters[key] == 0:
-                del self._waiters[key]
-                del self._locks[key]

@@ -43,11 +43,6 @@ def create_web_app(app: App, *, features: tuple[str, ...] = FEATURE_MODULES) -> 
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
     for name in features:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.setup(web_app, app)
+        # A misspelled feature must fail loudly, never be skipped.
+        importlib.import_module(name).setup(web_app, app)
     return web_app

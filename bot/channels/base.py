@@ -1,10 +1,23 @@
-"""What every channel offers the rest of the bot: a way to push replies to a user."""
+"""The channel interface: what a messenger module writes, and what the rest of the bot sees.
+
+A messenger is one module with a :class:`Platform`: it *adapts* a platform update into a
+neutral :class:`~bot.messages.Incoming`, *delivers* neutral replies with the platform's calls,
+and declares its :class:`Capabilities` (the renderer reads them: text length, buttons, rich
+text, a native contact request, a typing action). Everything else every messenger needs — the
+bounded intake queue with 503 + ``Retry-After``, the worker pool, per-user order shared with
+the dialogue, the typing indicator, outgoing rate limits that honour ``retry_after``, splitting
+long text — is the :class:`~bot.channels.runtime.ChannelRuntime`, written once.
+
+The outbox sees a channel as a :class:`Sender`; the runtime is one.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from bot.messages import Reply
+from bot.messages import Incoming, Reply
 
 
 class DeliveryError(Exception):
@@ -19,6 +32,14 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class RateLimited(Exception):
+    """The platform answered "too many requests": wait ``retry_after`` seconds, then retry."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after:g} s")
+        self.retry_after = retry_after
+
+
 class Sender(Protocol):
     """Sends replies to one user of one channel (used for answers and for pushes)."""
 
@@ -30,3 +51,64 @@ class Sender(Protocol):
     async def send(
         self, user_id: str, replies: list[Reply], *, idempotency_key: str | None = None
     ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a platform can show; the renderer (``bot.channels.render``) adapts replies to it."""
+
+    max_text: int  # per message, in the platform's own units (see ``text_length``)
+    buttons: bool  # tappable buttons; without them choices become numbered lines
+    max_buttons: int = 0  # per message; more choices become numbered lines
+    max_label: int = 0  # characters of a button label
+    max_payload_bytes: int = 0  # of a button's payload, UTF-8
+    rich_text: bool = False  # a bold title
+    contact_request: bool = False  # a native "share my name/phone/address" request
+    typing: bool = False  # a "typing…" action
+    text_length: Callable[[str], int] = len  # how the platform counts ``max_text``
+
+
+@dataclass(frozen=True, slots=True)
+class Adapted:
+    """What one platform update means: who it is from and what they said.
+
+    ``incoming`` is None for a message the bot cannot read (a sticker, a photo): the runtime
+    answers it with a polite "text only". ``user_id`` is None when there is nobody to answer (a
+    group chat, an unknown event). ``ack`` is a platform handle to acknowledge at once (e.g. a
+    Telegram callback query id), whatever the dialogue does."""
+
+    user_id: str | None
+    incoming: Incoming | None
+    language_hint: str | None = None
+    ack: str | None = None
+
+
+class Platform(Protocol):
+    """One messenger, as the channel runtime drives it."""
+
+    name: str
+    capabilities: Capabilities
+    idempotent: bool
+
+    @property
+    def typing_after(self) -> float:
+        """Seconds an answer may take before "typing…" is worth sending."""
+
+    async def start(self) -> None:
+        """Connect (check credentials, register a webhook); may raise when unreachable."""
+
+    async def stop(self) -> None:
+        """Close what :meth:`start` opened."""
+
+    def adapt(self, update: dict[str, Any]) -> Adapted | None:
+        """A raw update → :class:`Adapted`; None when it needs no answer at all."""
+
+    async def deliver(self, user_id: str, replies: list[Reply], *, lang: str, push: bool) -> None:
+        """Send replies, rendered by :attr:`capabilities`. Raises :class:`RateLimited` when the
+        platform asks to wait, :class:`DeliveryError` for anything else that failed."""
+
+    async def typing(self, user_id: str) -> None:
+        """Show "typing…" (only called when :attr:`capabilities` says it exists)."""
+
+    async def acknowledge(self, ack: str) -> None:
+        """Acknowledge an update at once (e.g. stop a pressed button's spinner)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 from typing import Any
@@ -45,11 +44,16 @@ async def run(args: argparse.Namespace) -> int:
 
 
 async def run_polling(app: Any, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
-    """Poll until ``stop`` is set: deleteWebhook, command menu, workers, the outbox dispatcher
-    (when ``bot.outbox`` provides ``run_dispatcher``), then a clean shutdown."""
+    """Poll until ``stop`` is set: deleteWebhook, command menu, workers, the outbox dispatcher,
+    then a clean shutdown."""
     from telegram.ext import Updater
 
-    from bot.channels.telegram import ALLOWED_UPDATES, CHANNEL, TelegramChannel
+    from bot.channels.telegram import (
+        ALLOWED_UPDATES,
+        CHANNEL,
+        TelegramChannel,
+    )
+    from bot.outbox import run_dispatcher
 
     channel = TelegramChannel(app)
     await channel.start(polling=True)
@@ -64,9 +68,7 @@ async def run_polling(app: Any, stop: asyncio.Event, *, poll_timeout: float = 10
             allowed_updates=list(ALLOWED_UPDATES),
             drop_pending_updates=False,
         )
-        run_dispatcher = _dispatcher()
-        if run_dispatcher is not None:
-            dispatcher = asyncio.create_task(run_dispatcher(app, stop), name="outbox")
+        dispatcher = asyncio.create_task(run_dispatcher(app, stop), name="outbox")
         await stop.wait()
     finally:
         stop.set()
@@ -80,14 +82,3 @@ async def run_polling(app: Any, stop: asyncio.Event, *, poll_timeout: float = 10
         app.senders.pop(CHANNEL, None)
         await channel.stop()
         await updater.shutdown()
-
-
-def _dispatcher() -> Any:
-    """``bot.outbox.run_dispatcher(app, stop_event)`` if that feature is installed."""
-    try:
-        module = importlib.import_module("bot.outbox")
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.outbox":
-            raise
-        return None
-    return getattr(module, "run_dispatcher", None)
