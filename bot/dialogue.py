@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from typing import cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.context import Context, ConversationState
@@ -48,7 +49,7 @@ class Dialogue:
         # Core statements built once: the dialogue runs them for every message, and the ORM's
         # unit of work around one row cost more than the SQL itself.
         db = services.db
-        conv = Conversation.__table__
+        conv = cast(Table, Conversation.__table__)  # declared as a FromClause; it is a Table
         self._claim_delivery = db.insert_ignore(ProcessedDelivery)
         self._create_conversation = db.insert_ignore(Conversation)
         load = select(conv.c.language, conv.c.flow, conv.c.step, conv.c.data).where(

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, Result, delete, select
 
 from bot import access
 from bot.context import Context
@@ -57,6 +58,11 @@ MAX_LIST_BUTTONS = 5
 
 
 # Helpers ----------------------------------------------------------------------------------
+def rowcount(result: Result[Any]) -> int:
+    """Rows an INSERT or DELETE touched (the async session's stubs type its result without it)."""
+    return int(cast("CursorResult[Any]", result).rowcount)
+
+
 def _valid_code(arg: str) -> str | None:
     """The canonical code of a payload argument (payloads can be typed on some channels)."""
     parsed = parse_code(arg) if arg else None
@@ -299,7 +305,7 @@ async def notify_on(ctx: Context) -> None:
         )
     )
     buttons = [ctx.button("ds-btn-unnotify", f"du:{code}"), ctx.button("ds-btn-menu", "menu")]
-    ctx.say("ds-notify-on" if added.rowcount else "ds-notify-already", buttons, code=code)
+    ctx.say("ds-notify-on" if rowcount(added) else "ds-notify-already", buttons, code=code)
 
 
 @router.payload("du")
@@ -315,7 +321,7 @@ async def notify_off(ctx: Context) -> None:
             Subscription.user_id == ctx.user_id,
         )
     )
-    key = "ds-notify-off" if gone.rowcount else "ds-notify-none"
+    key = "ds-notify-off" if rowcount(gone) else "ds-notify-none"
     ctx.say(
         key, [ctx.button("ds-btn-show", f"dc:{code}"), ctx.button("ds-btn-menu", "menu")], code=code
     )

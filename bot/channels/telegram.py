@@ -174,28 +174,28 @@ def adapt(data: dict[str, Any] | Update) -> Adapted | None:
     delivery_id = f"tg:{data.get('update_id')}"
     query = data.get("callback_query")
     if isinstance(query, dict):
-        user = query.get("from") or {}
-        lang = user.get("language_code")
-        chat = (query.get("message") or {}).get("chat") or {}
-        if chat.get("type", "private") != ChatType.PRIVATE or "id" not in (chat or user):
-            return Adapted(None, None, lang, ack=query.get("id"))
-        chat_id = int(chat.get("id", user.get("id")))
+        user = _object(query.get("from"))
+        lang = _text_or_none(user.get("language_code"))
+        chat = _object(_object(query.get("message")).get("chat"))
+        chat_id = _chat_id(chat.get("id", user.get("id")))
+        if chat.get("type", "private") != ChatType.PRIVATE or chat_id is None:
+            return Adapted(None, None, lang, ack=_text_or_none(query.get("id")))
         incoming = Incoming(
             channel=CHANNEL,
             user_id=str(chat_id),
-            payload=str(query.get("data") or ""),
+            payload=_text_or_none(query.get("data")) or "",
             delivery_id=delivery_id,
             language_hint=lang,
         )
-        return Adapted(str(chat_id), incoming, lang, ack=query.get("id"))
+        return Adapted(str(chat_id), incoming, lang, ack=_text_or_none(query.get("id")))
     message = data.get("message")
     if not isinstance(message, dict):
         return None  # edits, channel posts, …: nothing to answer
-    chat = message.get("chat") or {}
-    if chat.get("type") != ChatType.PRIVATE or "id" not in chat:
+    chat = _object(message.get("chat"))
+    chat_id = _chat_id(chat.get("id"))
+    if chat_id is None or chat.get("type") != ChatType.PRIVATE:
         return None
-    chat_id = int(chat["id"])
-    lang = (message.get("from") or {}).get("language_code")
+    lang = _text_or_none(_object(message.get("from")).get("language_code"))
     text = message.get("text")
     if isinstance(text, str):
         incoming = Incoming(
@@ -219,6 +219,25 @@ def adapt(data: dict[str, Any] | Update) -> Adapted | None:
         )
         return Adapted(str(chat_id), incoming, lang)
     return Adapted(str(chat_id), None, lang)
+
+
+# Telegram's ids fit in 52 bits; anything else (a string, null, 10**70) is a forged update.
+_MAX_CHAT_ID = 2**52
+
+
+def _chat_id(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= _MAX_CHAT_ID:
+        return None
+    return value
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one where the update has something else (forged or odd)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 # Rate limiting -----------------------------------------------------------------------------
@@ -336,7 +355,8 @@ class TelegramPlatform:
 
     @property
     def bot(self) -> ExtBot[Any]:
-        return self.application.bot
+        bot: ExtBot[Any] = self.application.bot
+        return bot
 
     @property
     def typing_after(self) -> float:
