@@ -110,7 +110,9 @@ class Dialogue:
                 await ctx.close_session(flush=False)
                 raise
             await ctx.close_session()
-            ctx.remember(MENU_KEY, [b.payload for r in ctx.replies for b in r.buttons])
+            pressable = [b.payload for r in ctx.replies for b in r.buttons]
+            if pressable:  # a turn without buttons keeps the last menu: "2" still presses it
+                ctx.remember(MENU_KEY, pressable)
             await conn.execute(
                 self._save_conversation,
                 {

@@ -33,7 +33,7 @@ from handlers.menu import main_menu
 from lookup.address import resolve_address
 from lookup.dossier_code import find_code
 from lookup.fold import fold
-from lookup.phone import check_phone, mask_name, mask_phone, normalize_phone
+from lookup.phone import check_phone, mask_name, mask_phone, normalize_phone, parse_phone
 from lookup.s10 import normalize_s10
 
 router = Router("postal")
@@ -53,6 +53,10 @@ _INTENT = re.compile(
     r"(gui|chuyen|nhan|phat)\b.*\bve nha\b|nhan (qua|tai) buu dien|"
     r"(result|results)\b.*\b(by post|by mail|to my home|home)|deliver(y)? (of )?the result)"
 )
+# Words that only introduce a number ("số 12", "ngõ 5"): no place name by themselves.
+_NUMBER_WORDS = {"so", "nha", "ngo", "ngach", "hem", "kiet", "can", "phong", "lo", "no", "house"}
+# Rural addresses name a hamlet or village instead of a house number.
+_HAMLET_WORDS = {"thon", "xom", "ap", "ban", "buon", "lang", "khom", "khu", "to", "doi", "soc"}
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+)*\.?$")
 
 
@@ -67,6 +71,12 @@ def mask_street(street: str) -> str:
     for word in street.split():
         words.append(word if len(word) <= 1 else word[0] + "*" * (len(word) - 1))
     return " ".join(words)
+
+
+def _national(phone: str) -> str:
+    """A stored E.164 phone as people write it ("0912 345 678")."""
+    parsed = parse_phone(phone)
+    return parsed.national if parsed else phone
 
 
 def _clean(text: str) -> str:
@@ -308,10 +318,27 @@ async def on_phone(ctx: Context, text: str, _words: str) -> None:
     await advance(ctx, "street", phone=checked.phone.e164)
 
 
+def street_problem(line: str) -> str | None:
+    """What a courier would miss in a street line: None when usable, else the locale key that
+    says what is missing. A courier needs a place name (a street, hamlet or village) and,
+    unless the line names a hamlet-like place, a house number or lane."""
+    if not 2 <= len(line) <= MAX_STREET or not any(ch.isalnum() for ch in line):
+        return "postal-bad-street"
+    words = fold(line).split()
+    named = [w for w in words if not w.isdigit() and len(w) >= 2 and w not in _NUMBER_WORDS]
+    if not named:
+        return "postal-bad-street-no-name"
+    has_number = any(ch.isdigit() for ch in line)
+    if not has_number and not _HAMLET_WORDS.intersection(words):
+        return "postal-bad-street-no-number"
+    return None
+
+
 async def on_street(ctx: Context, text: str, _words: str) -> None:
     line = _clean(text)
-    if not 2 <= len(line) <= MAX_STREET or not any(ch.isalnum() for ch in line):
-        ctx.say("postal-bad-street", _nav(ctx), limit=MAX_STREET)
+    problem = street_problem(line.split(",")[0])
+    if problem is not None:
+        ctx.say(problem, _nav(ctx), limit=MAX_STREET)
         return
     if "," in line:  # maybe the whole address at once: take the ward too if it is clear
         result = _resolve(line)
@@ -561,13 +588,15 @@ async def summary(ctx: Context) -> None:
     dossier = await _dossier(ctx)
     fee = await _fee(ctx, dossier)
     fee_kind = {True: "same", False: "other", None: "unknown"}[fee.same_province]
+    # In full: the verified owner typed these a moment ago and must be able to check them
+    # before confirming; every other view of the request masks them.
     lines = [
         ctx.t("postal-summary-dossier", code=data.get("code", "")),
-        ctx.t("postal-summary-name", name=mask_name(data.get("name", ""))),
-        ctx.t("postal-summary-phone", phone=mask_phone(data.get("phone", ""))),
+        ctx.t("postal-summary-name", name=data.get("name", "")),
+        ctx.t("postal-summary-phone", phone=_national(data.get("phone", ""))),
         ctx.t(
             "postal-summary-address",
-            street=mask_street(data.get("street", "")),
+            street=data.get("street", ""),
             ward=data.get("ward_name", ""),
             province=data.get("province_name", ""),
         ),

@@ -12,7 +12,31 @@ from lookup.fold import fold
 
 router = Router("start")
 
-_CANCEL_WORDS = {"huy", "thoat", "dung", "cancel", "stop", "quit", "exit", "huy bo"}
+# Everyday ways to stop, folded; they end any flow at any step (a flow never reads them as an
+# answer: "thôi" is nobody's name). "không" is left out: it answers yes/no questions.
+_CANCEL_WORDS = {
+    "huy",
+    "huy bo",
+    "huy di",
+    "thoat",
+    "dung",
+    "dung lai",
+    "thoi",
+    "thoi khoi",
+    "thoi bo di",
+    "thoi khong can",
+    "thoi khong can nua",
+    "khong can nua",
+    "khong can nua dau",
+    "bo di",
+    "cancel",
+    "stop",
+    "quit",
+    "exit",
+    "never mind",
+    "nevermind",
+    "forget it",
+}
 _GREETINGS = {
     "xin chao",
     "chao",
@@ -71,7 +95,11 @@ async def cancel(ctx: Context) -> None:
     ctx.say("cancel-done" if had_flow else "cancel-nothing", main_menu(ctx))
 
 
-@router.text(lambda ctx: fold(ctx.text) in _CANCEL_WORDS, priority=0, before_flow=True)
+def _wants_to_stop(ctx: Context) -> bool:
+    return fold(ctx.text).lower().strip(" .!?,") in _CANCEL_WORDS
+
+
+@router.text(_wants_to_stop, priority=0, before_flow=True)
 async def cancel_words(ctx: Context) -> None:
     await cancel(ctx)
 

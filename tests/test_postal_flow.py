@@ -68,9 +68,9 @@ async def test_whole_flow_creates_one_request(papp: App, pchat: Chat) -> None:
     summary = pchat.text
     assert "33.000 đ" in summary and "trong tỉnh" in summary
     assert "biểu cước của tỉnh" in summary
-    assert PHONE not in summary and "345 678" not in summary and "345678" not in summary
-    assert "Lê Lợi" not in summary  # street masked
-    assert "Phường Lê Chân" in summary
+    # The verified owner checks what they typed, in full, before confirming.
+    assert "Người nhận: Nguyễn Văn An" in summary and "0912 345 678" in summary
+    assert "Số 5 Lê Lợi, Phường Lê Chân" in summary
     assert "Thu hộ" in summary and "có" in summary
     await pchat.press("Xác nhận")
     assert "Mã yêu cầu: BD-250720-" in pchat.text
@@ -83,6 +83,9 @@ async def test_whole_flow_creates_one_request(papp: App, pchat: Chat) -> None:
     assert req.collect_amount and f"{req.collect_amount:,}".replace(",", ".") in summary
     assert req.postal_fee == 33000
     assert req.status == "requested"
+    card = pchat.text
+    await pchat.press("Xem yêu cầu")  # every later view masks them again
+    assert "0912 345 678" not in pchat.text and "Lê Lợi" not in pchat.text, card
     async with papp.services.db.read() as session:
         dossier = await session.get(Dossier, OPEN)
         assert dossier is not None and dossier.result_delivery == "postal"

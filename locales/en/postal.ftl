@@ -35,6 +35,8 @@ postal-bad-phone-foreign = That is not a Vietnamese number. The post office need
 postal-bad-phone-hotline = That is a hotline number (1800, 1900…), which the postman cannot call. Please type the recipient's mobile or landline number.
 postal-ask-street = Delivery address (step 3 of 6): house number, street, hamlet or residential group? E.g. "Số 5 Lê Lợi". The commune/ward and province come next.
 postal-bad-street = That address is not valid (2–{ $limit } characters, with letters or digits). Please type the house number and street again.
+postal-bad-street-no-name = The address needs a street, hamlet or village name (for example: 12 Lê Lợi street, or thôn Đông). Please type it again.
+postal-bad-street-no-number = The courier needs a house or lane number (for example: 12, or lane 5 Lê Lợi); in the countryside, give the hamlet or village. Please type it again.
 postal-ask-ward = Commune/ward and province (step 4 of 6)? Since 1 July 2025 there are no districts, e.g. "phường Lê Chân, Hải Phòng". An old address with a district or a pre-merger province works too: I will convert it to today's name.
 postal-bad-ward = I could not find this commune/ward among the current administrative units (34 provinces). Please check the spelling or add the province, e.g. "xã Tân Tiến, Hưng Yên".
 postal-bad-ward-no-province = Please add the province, e.g. "phường Lê Chân, Hải Phòng": many provinces have communes with the same name.
@@ -61,7 +63,7 @@ postal-summary-cod-no = Collect the procedure fee on delivery: no (paid at the o
 postal-summary-fee-same = Postage: { $fee } (within the province, provincial tariff), paid by the recipient on delivery.
 postal-summary-fee-other = Postage: { $fee } (to another province, provincial tariff), paid by the recipient on delivery.
 postal-summary-fee-unknown = Postage: at most { $fee } (provincial tariff), paid by the recipient on delivery.
-postal-summary-tariff-note = Postage follows the tariff configured by the province and may change. Phone and address are partly hidden to protect your data.
+postal-summary-tariff-note = Postage follows the tariff configured by the province and may change.
 
 postal-created =
     ✅ Request recorded. Reference: { $reference }.

@@ -35,6 +35,8 @@ postal-bad-phone-foreign = Số này không phải số điện thoại Việt N
 postal-bad-phone-hotline = Đây là số tổng đài (1800, 1900…), bưu tá không gọi được. Bạn gõ số di động hoặc cố định của người nhận nhé.
 postal-ask-street = Địa chỉ nhận (bước 3/6): số nhà, tên đường, thôn/xóm/tổ dân phố? Ví dụ "Số 5 Lê Lợi". Xã/phường và tỉnh/thành phố sẽ hỏi ở bước sau.
 postal-bad-street = Địa chỉ chưa hợp lệ (cần 2–{ $limit } ký tự, có chữ hoặc số). Bạn gõ lại số nhà, tên đường nhé.
+postal-bad-street-no-name = Địa chỉ cần có tên đường, thôn hoặc xóm (ví dụ: số 12 đường Lê Lợi, hoặc thôn Đông). Bạn gõ lại giúp mình nhé.
+postal-bad-street-no-number = Bưu tá cần số nhà hoặc số ngõ (ví dụ: số 12, ngõ 5 Lê Lợi); ở nông thôn, ghi tên thôn, xóm. Bạn gõ lại giúp mình nhé.
 postal-ask-ward = Xã/phường và tỉnh/thành phố (bước 4/6)? Từ 01/07/2025 không còn cấp huyện, ví dụ "phường Lê Chân, Hải Phòng". Địa chỉ cũ có quận/huyện hoặc tỉnh trước sáp nhập cũng được, tôi sẽ đổi sang tên mới.
 postal-bad-ward = Tôi không tìm thấy xã/phường này trong danh mục đơn vị hành chính mới (34 tỉnh, thành phố). Bạn kiểm tra chính tả hoặc gõ kèm tỉnh/thành phố, ví dụ "xã Tân Tiến, Hưng Yên".
 postal-bad-ward-no-province = Bạn gõ kèm tỉnh/thành phố nhé, ví dụ "phường Lê Chân, Hải Phòng": nhiều tỉnh có xã/phường trùng tên.
@@ -61,7 +63,7 @@ postal-summary-cod-no = Thu hộ phí, lệ phí thủ tục khi giao: không (n
 postal-summary-fee-same = Cước bưu chính: { $fee } (trong tỉnh, theo biểu cước của tỉnh), người nhận trả khi nhận.
 postal-summary-fee-other = Cước bưu chính: { $fee } (liên tỉnh, theo biểu cước của tỉnh), người nhận trả khi nhận.
 postal-summary-fee-unknown = Cước bưu chính: tối đa { $fee } (theo biểu cước của tỉnh), người nhận trả khi nhận.
-postal-summary-tariff-note = Cước theo biểu cước do tỉnh cấu hình, có thể thay đổi. Số điện thoại và địa chỉ được che bớt để bảo vệ thông tin của bạn.
+postal-summary-tariff-note = Cước theo biểu cước do tỉnh cấu hình, có thể thay đổi.
 
 postal-created =
     ✅ Đã ghi nhận yêu cầu. Mã yêu cầu: { $reference }.

@@ -1,0 +1,61 @@
+"""What a new user tripped over in the chat, each case with the exact message they typed."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.db.models import PostalRequest
+from bot.i18n import t
+from tests.conftest import Chat
+from tests.postal_fixtures import add_postal_data, open_flow
+
+
+@pytest.fixture
+async def pchat(app: App) -> Chat:
+    await add_postal_data(app.services.db)
+    return Chat(app, user="newcomer")
+
+
+@pytest.mark.parametrize("word", ["thôi", "thôi khỏi", "không cần nữa", "dừng", "stop"])
+async def test_everyday_ways_to_stop_end_the_postal_flow_at_the_name_step(
+    pchat: Chat, word: str
+) -> None:
+    await open_flow(pchat)
+    await pchat.send(word)
+    assert t("vi", "cancel-done").split("\n")[0] in pchat.text
+    assert "Người nhận: T." not in pchat.text
+    await pchat.send("Nguyễn Văn An")  # no longer read as the recipient's name
+    assert "2/6" not in pchat.text
+
+
+async def test_stopping_works_at_a_later_step_too(pchat: Chat) -> None:
+    await open_flow(pchat)
+    await pchat.press("Dùng tên người nộp")
+    assert "2/6" in pchat.text
+    await pchat.send("Thôi khỏi")
+    assert t("vi", "cancel-done").split("\n")[0] in pchat.text
+
+
+async def test_a_street_of_just_a_number_says_what_is_missing(pchat: Chat, app: App) -> None:
+    await open_flow(pchat)
+    await pchat.press("Dùng tên người nộp")
+    await pchat.press("Dùng số đã đăng ký")
+    assert "3/6" in pchat.text
+    await pchat.send("12")
+    assert pchat.text == t("vi", "postal-bad-street-no-name")
+    await pchat.send("Lê Lợi")
+    assert pchat.text == t("vi", "postal-bad-street-no-number")
+    await pchat.send("thôn Đông")  # a rural address names the hamlet instead
+    assert "4/6" in pchat.text
+    async with app.services.db.read() as session:
+        assert (await session.scalars(select(PostalRequest))).all() == []
+
+
+async def test_a_number_after_a_reply_without_buttons_presses_the_last_menu(chat: Chat) -> None:
+    await chat.send("/start")
+    await chat.press("Tra cứu thủ tục")
+    assert not chat.buttons or all("Tra cứu" not in b for b in chat.buttons)
+    await chat.send("2")  # the menu shown before the prompt: "Xem tình trạng hồ sơ"
+    assert t("vi", "ds-prompt").split("\n")[0] in chat.text
