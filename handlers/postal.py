@@ -344,7 +344,7 @@ async def on_street(ctx: Context, text: str, _words: str) -> None:
         result = _resolve(line)
         place = result.get("place")
         if place is not None and result.get("street"):
-            _say_merged(ctx, result)
+            _say_converted(ctx, result)
             await advance(ctx, "note", street=result["street"], **_place_fields(place))
             return
     await advance(ctx, "ward", street=line, candidates=[])
@@ -354,33 +354,41 @@ async def on_ward(ctx: Context, text: str, _words: str) -> None:
     result = _resolve(_clean(text))
     place = result.get("place")
     if place is not None:
-        _say_merged(ctx, result)
+        _say_converted(ctx, result)
         updates = _place_fields(place)
         if result.get("street") and not ctx.data.get("street"):
             updates["street"] = result["street"]
         await advance(ctx, "note", candidates=[], **updates)
         return
-    candidates = result.get("candidates") or []
     problem = str(result.get("problem") or "unknown_ward")
-    if candidates:
-        stored = [_place_fields(p) for p in candidates[:MAX_CANDIDATES]]
+    typed = result.get("ward_text") or _clean(text)
+    candidates = result.get("candidates") or []
+    suggestions = result.get("suggestions") or []
+    options = candidates or suggestions  # two or more candidates, or the closest names
+    if options:
+        stored = [_place_fields(p) for p in options[:MAX_CANDIDATES]]
         ctx.goto("ward", candidates=stored)
-        buttons = [
-            Button(f"{c['ward_name']}, {c['province_name']}", f"pdw:{i}")
-            for i, c in enumerate(stored)
-        ]
+        buttons = [*_option_buttons(ctx, result, options[:MAX_CANDIDATES]), *_nav(ctx)]
         if problem == "ward_split" and result.get("merged_from"):
-            ctx.say("postal-ward-split", buttons=[*buttons, *_nav(ctx)], old=result["merged_from"])
+            ctx.say("postal-ward-split", buttons, old=result["merged_from"])
+        elif problem == "no_province":
+            ctx.say("postal-ward-choose-province", buttons, typed=typed, total=result["total"])
+        elif problem == "unknown_ward":
+            ctx.say("postal-bad-ward-suggest", buttons, typed=typed)
+        elif problem == "unknown_province":
+            ctx.say("postal-bad-ward-unknown-province", buttons)
         else:
-            ctx.say("postal-ward-ambiguous", [*buttons, *_nav(ctx)])
+            ctx.say("postal-ward-ambiguous", buttons)
         return
-    key = {
-        "no_province": "postal-bad-ward-no-province",
-        "unknown_province": "postal-bad-ward-unknown-province",
-        "no_ward": "postal-bad-ward-no-ward",
-        "empty": "postal-bad-ward-no-ward",
-    }.get(problem, "postal-bad-ward")
-    ctx.say(key, _nav(ctx))
+    ctx.goto("ward", candidates=[])
+    if problem == "unknown_ward":
+        ctx.say("postal-bad-ward", _nav(ctx), typed=typed)
+    elif problem == "unknown_province":
+        ctx.say("postal-bad-ward-unknown-province", _nav(ctx))
+    elif problem == "no_province":
+        ctx.say("postal-bad-ward-no-province", _nav(ctx))
+    else:  # no_ward, empty
+        ctx.say("postal-bad-ward-no-ward", _nav(ctx))
 
 
 async def on_note(ctx: Context, text: str, words: str) -> None:
@@ -423,15 +431,24 @@ _STEP_HANDLERS = {
 
 # Addresses -------------------------------------------------------------------------------------
 def _resolve(text: str) -> dict[str, Any]:
-    """``lookup.address.resolve_address`` as a dict (street, place, candidates, merged_from,
-    problem), so the flow does not depend on the result's class."""
+    """``lookup.address.resolve_address`` as a dict, so the flow does not depend on the
+    result's class: street, place, candidates (two or more), suggestions (closest names when
+    not found), converted (how ``place`` was reached from a former unit or another kind),
+    origins (the same for candidates/suggestions), merged_from, problem, ward_text,
+    province_inferred, total."""
     r = resolve_address(text)
     return {
-        "street": (getattr(r, "street", "") or "").strip(" ,"),
-        "place": getattr(r, "place", None),
-        "candidates": list(getattr(r, "candidates", None) or []),
-        "merged_from": getattr(r, "merged_from", None),
-        "problem": getattr(r, "problem", None),
+        "street": (r.street or "").strip(" ,"),
+        "place": r.place,
+        "candidates": list(r.candidates),
+        "suggestions": list(r.suggestions),
+        "converted": r.converted,
+        "origins": list(r.origins),
+        "merged_from": r.merged_from,
+        "problem": r.problem,
+        "ward_text": r.ward_text,
+        "province_inferred": r.province_inferred,
+        "total": r.total,
     }
 
 
@@ -444,14 +461,83 @@ def _place_fields(place: Any) -> dict[str, str]:
     }
 
 
-def _say_merged(ctx: Context, result: dict[str, Any]) -> None:
-    """When the citizen wrote a pre-2025 unit, say what it is called now."""
-    merged = result.get("merged_from")
+def _option_buttons(ctx: Context, result: dict[str, Any], places: list[Any]) -> list[Button]:
+    """One button per place; one reached through a former unit names it, so that "Phường Bình
+    Minh" offered for "xã Tân Bình" says which Tân Bình it was."""
+    origins = {o.place.ward.code: o for o in result.get("origins") or []}
+    buttons = []
+    for i, p in enumerate(places):
+        origin = origins.get(p.ward.code)
+        if origin is not None:
+            label = ctx.t(
+                "postal-option-former",
+                ward=p.ward.name,
+                province=p.province.name,
+                old=origin.old_unit,
+            )
+        else:
+            label = f"{p.ward.name}, {p.province.name}"
+        buttons.append(Button(label, f"pdw:{i}"))
+    return buttons
+
+
+def _say_converted(ctx: Context, result: dict[str, Any]) -> None:
+    """Whenever the text named a former unit, a former district or province, or a unit of
+    another kind, say what it is now; when no province was typed, say which one we took."""
     place = result.get("place")
-    if not merged or place is None:
+    conv = result.get("converted")
+    if place is None:
         return
-    old = ", ".join(str(m) for m in merged) if isinstance(merged, list | tuple) else str(merged)
-    ctx.say("postal-merged", old=old, ward=place.ward.name, province=place.province.name)
+    ward, province = place.ward.name, place.province.name
+    if conv is None:
+        if result.get("province_inferred"):
+            ctx.say("postal-ward-inferred", ward=ward, province=province)
+        return
+    kind = str(conv.kind)
+    if kind == "former_ward" and conv.kind_changed:
+        ctx.say(
+            "postal-converted-ward-kind",
+            named=conv.named,
+            old=conv.old_unit,
+            parents=conv.old_parents,
+            ward=ward,
+            province=province,
+        )
+    elif kind == "former_ward":
+        ctx.say(
+            "postal-converted-ward",
+            old=conv.old_unit,
+            parents=conv.old_parents,
+            ward=ward,
+            province=province,
+        )
+    elif kind == "former_district" and not conv.named:  # an island district, now a zone
+        ctx.say(
+            "postal-converted-zone",
+            old=conv.old_unit,
+            parents=conv.old_parents,
+            ward=ward,
+            province=province,
+        )
+    elif kind == "former_district":
+        ctx.say(
+            "postal-converted-district",
+            named=conv.named,
+            old=conv.old_unit,
+            parents=conv.old_parents,
+            ward=ward,
+            province=province,
+        )
+    elif kind == "former_province":
+        ctx.say(
+            "postal-converted-province",
+            named=conv.named,
+            old=conv.old_unit,
+            ward=ward,
+            province=province,
+        )
+    else:  # other_kind
+        ctx.say("postal-converted-kind", named=conv.named, ward=ward, province=province)
 
 
 # Buttons inside the flow -----------------------------------------------------------------------
@@ -560,7 +646,7 @@ async def on_contact(ctx: Context) -> None:
     ctx.goto(ctx.step or "name", **updates)
     ctx.say("postal-contact-received")
     if place is not None:
-        _say_merged(ctx, result)
+        _say_converted(ctx, result)
     data = ctx.data
     if not data.get("name"):
         nxt, done = "name", []

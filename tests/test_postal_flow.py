@@ -185,7 +185,7 @@ async def test_old_district_address_is_converted(papp: App, pchat: Chat) -> None
     await pchat.send(PHONE)
     await pchat.send("Số 12 Nguyễn Du")
     await pchat.send("phường Trần Phú, thành phố Hà Tĩnh, tỉnh Hà Tĩnh")
-    assert "nay là Phường Thành Sen, Tỉnh Hà Tĩnh" in pchat.text
+    assert "nay thuộc Phường Thành Sen, Tỉnh Hà Tĩnh" in pchat.text
     assert "5/6" in pchat.text
     await pchat.press("Bỏ qua")
     await pchat.press("Không")
