@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from bot import i18n
 from bot.app import App, build_dialogue
 from bot.catalogue import Catalogue
 from bot.config import Settings
@@ -24,6 +25,18 @@ from bot.services import Services
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # A fixed "now" for conversation tests: the demo's moment, 2025-07-20 10:00 in Vietnam.
 FIXED_NOW = DEMO_NOW
+# A missing message or a Fluent formatting error fails the test instead of showing a key.
+i18n.STRICT = True
+
+
+@pytest.fixture(autouse=True)
+def no_translation_errors() -> Iterator[None]:
+    """Fail a test whose strict ``t()`` raised, even where the dialogue or the outbox caught the
+    error and the reply looked fine."""
+    i18n.failures.clear()
+    yield
+    found, i18n.failures[:] = list(i18n.failures), []
+    assert not found, "translation errors:\n" + "\n".join(map(str, found))
 
 
 @pytest.fixture(scope="session")
