@@ -9,6 +9,10 @@ One shape serves three sources, so the chat renders them the same way:
 Times are ISO 8601 *with* an offset (Vietnam is UTC+7); a time without an offset is refused
 rather than guessed. Dates shown to citizens are Vietnam calendar dates: the due date
 (*ngày hẹn trả*) is a day, so "late" means the Vietnam date today is after the due date.
+
+Validation is declared once, as pydantic models and field types: :class:`DossierImport` for this
+format, and the field types (times, dossier codes, storable text, event ids) that the HTTP API's
+models in ``bot.http`` reuse, so that one field is checked the same way wherever it arrives.
 """
 
 from __future__ import annotations
@@ -21,9 +25,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from sqlalchemy import Select, bindparam, exists, select
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+from sqlalchemy import BindParameter, Select, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import insert_ignore
@@ -31,10 +47,15 @@ from bot.db.models import Dossier, DossierAccess, DossierEvent, Subscription
 from bot.domain import DossierStatus, ResultDelivery, SubmissionChannel, member
 from bot.vntime import vn_date
 from lookup.dossier_code import parse_code
+from lookup.phone import check_phone
 
 LATEST_EVENTS = 3
-_PHONE_VN = re.compile(r"^\+84[1-9]\d{8}$")
-_ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")  # 9-digit CMND or 12-digit CCCD
+_ID_NUMBER = re.compile(r"^([0-9]{9}|[0-9]{12})$")  # 9-digit CMND or 12-digit CCCD
+# Times outside these bounds are typing errors, and near datetime's limits converting to UTC or
+# to Vietnam time overflows; refusing them here keeps every later date computation safe.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+MAX_CODE_CHARS = 100  # a code with spaces is ~30; longer is not a code (and bounds the regex work)
 
 
 class DossierError(ValueError):
@@ -103,70 +124,33 @@ class DossierRecord:
     # Conversions -------------------------------------------------------------------------
     @classmethod
     def from_dict(cls, obj: Any) -> DossierRecord:
-        """Validate one JSON object of the import format (raises DossierError)."""
-        if not isinstance(obj, dict):
-            raise DossierError("not a JSON object")
-        raw_code = _text(obj.get("code"))
-        if not raw_code:
-            raise DossierError("code: missing")
-        parsed = parse_code(raw_code)
-        if parsed.code is None:
-            problem = parsed.problem.name if parsed.problem else "UNREADABLE"
-            raise DossierError(f"code: not a valid dossier code ({problem})")
-        code = str(parsed.code)
-        status = _int(obj.get("status"), "status")
-        if member(DossierStatus, status) is None:
-            raise DossierError(f"status: {status} is not one of the national codes 1-10")
-        channel = _int(obj.get("channel", 1), "channel")
-        if member(SubmissionChannel, channel) is None:
-            raise DossierError(f"channel: {channel} is not 1 (direct), 2 (online) or 3 (postal)")
-        delivery = _text(obj.get("result_delivery") or "desk")
-        if member(ResultDelivery, delivery) is None:
-            raise DossierError("result_delivery: must be desk or postal")
-        name = _text(obj.get("procedure_name"))
-        if not name:
-            raise DossierError("procedure_name: missing")
-        missing = obj.get("missing") or []
-        if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
-            raise DossierError("missing: must be a list of strings")
-        history_raw = obj.get("history") or []
-        if not isinstance(history_raw, list):
-            raise DossierError("history: must be a list")
-        history = []
-        for i, h in enumerate(history_raw):
-            if not isinstance(h, dict):
-                raise DossierError(f"history[{i}]: not an object")
-            st = _int(h.get("status"), f"history[{i}].status")
-            if member(DossierStatus, st) is None:
-                raise DossierError(f"history[{i}].status: {st} is not 1-10")
-            at = parse_time(h.get("at"), f"history[{i}].at")
-            assert at is not None
-            history.append(
-                EventRecord(DossierStatus(st), at, _text(h.get("note"))[:1000], h.get("event_id"))
-            )
-        rec = cls(
-            code=code,
-            procedure_code=_limit(_text(obj.get("procedure_code")), 40, "procedure_code"),
-            procedure_name=name,
-            agency_code=_limit(_text(obj.get("agency_code")), 32, "agency_code"),
-            agency_name=_text(obj.get("agency_name")),
-            received_at=parse_time(obj.get("received_at"), "received_at", optional=True),
-            due_at=parse_time(obj.get("due_at"), "due_at", optional=True),
-            finished_at=parse_time(obj.get("finished_at"), "finished_at", optional=True),
-            status=DossierStatus(status),
-            channel=SubmissionChannel(channel),
-            result_delivery=ResultDelivery(delivery),
-            applicant_name=_text(obj.get("applicant_name")),
-            applicant_phone=normalize_phone(obj.get("applicant_phone")),
-            applicant_id_number=normalize_id_number(obj.get("applicant_id_number")),
-            missing=[_text(m) for m in missing if _text(m)],
-            history=sorted(history, key=lambda e: e.at),
+        """Validate one JSON object of the import format (raises DossierError naming every
+        problem, e.g. ``status: 11 is not one of the national codes 1-10``)."""
+        try:
+            data = DossierImport.model_validate(obj)
+        except ValidationError as exc:
+            raise DossierError(describe(field_problems(exc))) from None
+        return cls(
+            code=data.code,
+            procedure_code=data.procedure_code,
+            procedure_name=data.procedure_name,
+            agency_code=data.agency_code,
+            agency_name=data.agency_name,
+            received_at=data.received_at,
+            due_at=data.due_at,
+            finished_at=data.finished_at,
+            status=data.status,
+            channel=data.channel,
+            result_delivery=data.result_delivery,
+            applicant_name=data.applicant_name,
+            applicant_phone=data.applicant_phone,
+            applicant_id_number=data.applicant_id_number,
+            missing=list(data.missing),
+            history=sorted(
+                (EventRecord(h.status, h.at, h.note, h.event_id) for h in data.history),
+                key=lambda e: e.at,
+            ),
         )
-        if rec.status is not DossierStatus.SUBMITTED and rec.received_at is None:
-            raise DossierError("received_at: required once a dossier has been received")
-        if rec.received_at and rec.due_at and rec.due_at < rec.received_at:
-            raise DossierError("due_at: earlier than received_at")
-        return rec
 
     @classmethod
     def from_model(cls, d: Dossier, events: list[DossierEvent]) -> DossierRecord:
@@ -179,9 +163,9 @@ class DossierRecord:
             received_at=d.received_at,
             due_at=d.due_at,
             finished_at=d.finished_at,
-            status=d.status,
-            channel=d.channel,
-            result_delivery=d.result_delivery,
+            status=DossierStatus(d.status),
+            channel=SubmissionChannel(d.channel),
+            result_delivery=ResultDelivery(d.result_delivery),
             applicant_name=d.applicant_name,
             applicant_phone=d.applicant_phone,
             applicant_id_number=d.applicant_id_number,
@@ -213,64 +197,289 @@ class DossierRecord:
         }
 
 
-# Small parsers -------------------------------------------------------------------------------
-def _text(value: Any) -> str:
-    return unicodedata.normalize("NFC", str(value)).strip() if value is not None else ""
+# Validation: problems ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a payload: where (``history[2].at``; "" for the whole) and what."""
+
+    field: str
+    problem: str
 
 
-def _limit(value: str, n: int, name: str) -> str:
-    if len(value) > n:
-        raise DossierError(f"{name}: longer than {n} characters")
+# pydantic's wording for its own checks, in the words the rest of our messages use.
+_GENERIC_PROBLEMS = {
+    "missing": "missing",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    "int_type": "must be an integer",
+    "bool_type": "must be true or false",
+}
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """``("events", 1, "status")`` → ``events[1].status``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def field_problems(exc: ValidationError) -> list[Problem]:
+    """Every problem of a failed validation, in field order, without echoing the input."""
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=False):
+        kind = err["type"]
+        if kind == "too_short" and "List" in err["msg"]:
+            text = "must not be empty"
+        else:
+            text = _GENERIC_PROBLEMS.get(kind, err["msg"].removeprefix("Value error, "))
+        problems.append(Problem(_path(err["loc"]), text))
+    return problems
+
+
+def describe(problems: list[Problem]) -> str:
+    """``status: 11 is not …; received_at: missing`` (import reports, logs)."""
+    return "; ".join(f"{p.field}: {p.problem}" if p.field else p.problem for p in problems)
+
+
+def _fail(kind: str, message: str, **context: Any) -> PydanticCustomError:
+    # The message is a template: values go in through the context, never into the template.
+    return PydanticCustomError(kind, message, context or None)
+
+
+# Validation: field types (shared with bot.http) -------------------------------------------------
+def storable(value: str) -> str:
+    """Refuse text the database cannot store: PostgreSQL rejects NUL in text, and an unpaired
+    surrogate (``"\\ud800"`` in JSON) cannot be encoded to UTF-8 at all."""
+    if "\x00" in value:
+        raise _fail("nul_character", "contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _fail("surrogate", "contains an unpaired surrogate (not valid Unicode)") from None
     return value
 
 
-def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or value is None:
-        raise DossierError(f"{name}: missing or not a number")
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise DossierError(f"{name}: not a number") from None
+def _tidy(value: str) -> str:
+    """Storable, NFC (decomposed Vietnamese arrives from some systems) and stripped."""
+    return unicodedata.normalize("NFC", storable(value)).strip()
 
 
-def parse_time(value: Any, name: str, *, optional: bool = False) -> datetime | None:
-    """ISO 8601 with an offset → aware datetime in UTC."""
+def _none_as_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _none_as_list(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _max_chars(n: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) > n:
+            raise _fail("too_long", "longer than {n} characters", n=n)
+        return value
+
+    return AfterValidator(check)
+
+
+def _required(value: str) -> str:
+    if not value:
+        raise _fail("missing", "missing")
+    return value
+
+
+def _event_id(value: str) -> str:
+    value = storable(value).strip()
+    if not value or len(value) > 128:
+        raise _fail("event_id", "must be a non-empty string of at most 128 characters")
+    return value
+
+
+def aware_time(value: Any) -> datetime:
+    """ISO 8601 with an offset → aware datetime in UTC, within EARLIEST..LATEST."""
     if value is None or value == "":
-        if optional:
-            return None
-        raise DossierError(f"{name}: missing")
+        raise _fail("missing", "missing")
     if not isinstance(value, str):
-        raise DossierError(f"{name}: not an ISO 8601 string")
+        raise _fail("time_type", "not an ISO 8601 string")
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise DossierError(f"{name}: not an ISO 8601 time") from None
+        raise _fail("time", "not an ISO 8601 time") from None
     if parsed.tzinfo is None:
-        raise DossierError(f"{name}: no UTC offset (write e.g. 2025-07-14T08:30:00+07:00)")
-    return parsed.astimezone(UTC)
+        raise _fail("time_offset", "no UTC offset (write e.g. 2025-07-14T08:30:00+07:00)")
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-12:00 is in the year 10000 in UTC
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise _fail("time_range", "out of range (years 1900 to 2999)")
+    return utc
 
 
-def normalize_phone(value: Any) -> str:
-    """Vietnamese phone → E.164 (+84…); empty stays empty."""
-    raw = re.sub(r"[\s.\-()]", "", _text(value))
-    if not raw:
+def _optional_time(value: Any) -> datetime | None:
+    return None if value is None or value == "" else aware_time(value)
+
+
+def _dossier_code(value: str) -> str:
+    if not value.strip():
+        raise _fail("missing", "missing")
+    if len(value) > MAX_CODE_CHARS:
+        raise _fail("dossier_code", "not a valid dossier code (too long)")
+    parsed = parse_code(value)
+    if parsed.code is None:
+        problem = parsed.problem.name if parsed.problem else "UNREADABLE"
+        raise _fail("dossier_code", "not a valid dossier code ({problem})", problem=problem)
+    return str(parsed.code)
+
+
+#: Text stored as given, but storable (NUL and unpaired surrogates refused).
+StorableText = Annotated[str, AfterValidator(storable)]
+#: Storable, NFC, stripped.
+Text = Annotated[str, AfterValidator(_tidy)]
+#: Like Text; null is the same as "".
+OptionalText = Annotated[str, BeforeValidator(_none_as_empty), AfterValidator(_tidy)]
+#: An idempotency id of a sending system: stripped, 1-128 characters.
+EventId = Annotated[str, AfterValidator(_event_id)]
+#: ISO 8601 with an offset, as UTC.
+AwareTime = Annotated[datetime, PlainValidator(aware_time)]
+#: Same, or null / "" for none.
+OptionalTime = Annotated[datetime | None, PlainValidator(_optional_time)]
+#: A dossier code as people write it, as its canonical form (``lookup.dossier_code``).
+DossierCodeText = Annotated[str, AfterValidator(storable), AfterValidator(_dossier_code)]
+
+
+# Validation: the import format ----------------------------------------------------------------
+def _whole_number(value: Any) -> int:
+    # Exports write codes as numbers or as strings of digits; both are accepted, nothing else.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        digits = value.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= 9:
+            return int(digits)
+    raise _fail("number", "missing or not a number")
+
+
+def _import_status(value: Any) -> DossierStatus:
+    number = _whole_number(value)
+    status = member(DossierStatus, number)
+    if status is None:
+        raise _fail("status", "{value} is not one of the national codes 1-10", value=number)
+    return status
+
+
+def _import_channel(value: Any) -> SubmissionChannel:
+    if value is None:
+        return SubmissionChannel.DIRECT
+    number = _whole_number(value)
+    channel = member(SubmissionChannel, number)
+    if channel is None:
+        raise _fail("channel", "{value} is not 1 (direct), 2 (online) or 3 (postal)", value=number)
+    return channel
+
+
+def _result_delivery(value: Any) -> ResultDelivery:
+    if value is None or value == "":
+        return ResultDelivery.DESK
+    delivery = member(ResultDelivery, value.strip()) if isinstance(value, str) else None
+    if delivery is None:
+        raise _fail("result_delivery", "must be desk or postal")
+    return delivery
+
+
+def _phone(value: str) -> str:
+    """E.164 through lookup.phone, the check the chat uses: mobiles and landlines."""
+    if not value:
         return ""
-    if raw.startswith("00"):
-        raw = "+" + raw[2:]
-    elif raw.startswith("0"):
-        raw = "+84" + raw[1:]
-    elif raw.startswith("84"):
-        raw = "+" + raw
-    if not _PHONE_VN.match(raw):
-        raise DossierError("applicant_phone: not a Vietnamese phone number")
-    return raw
+    check = check_phone(value)
+    if check.phone is None:
+        problem = check.problem.value if check.problem else "invalid"
+        raise _fail("phone", "not a Vietnamese phone number ({problem})", problem=problem)
+    return check.phone.e164
 
 
-def normalize_id_number(value: Any) -> str:
-    raw = re.sub(r"\s", "", _text(value))
-    if raw and not _ID_NUMBER.match(raw):
-        raise DossierError("applicant_id_number: must be 12 digits (CCCD) or 9 digits (CMND)")
-    return raw
+def _id_number(value: str) -> str:
+    value = re.sub(r"\s", "", value)
+    if value and not _ID_NUMBER.match(value):
+        raise _fail("id_number", "must be 12 digits (CCCD) or 9 digits (CMND)")
+    return value
+
+
+def _non_empty_lines(values: list[str]) -> list[str]:
+    return [v for v in values if v]
+
+
+ImportStatus = Annotated[DossierStatus, PlainValidator(_import_status)]
+
+
+class HistoryLine(BaseModel):
+    """One line of a dossier's ``history`` in the import format."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    status: ImportStatus
+    at: AwareTime
+    note: Annotated[OptionalText, AfterValidator(lambda s: s[:1000])] = ""
+    event_id: StorableText | None = None
+
+
+class DossierImport(BaseModel):
+    """One dossier of the import format (docs/dossiers.md), also an upstream system's answer.
+
+    Field order matters: the checks on ``received_at`` and ``due_at`` read the fields above them.
+    """
+
+    # A number where text is expected (a procedure code such as 1.001193) is read as its text.
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    code: DossierCodeText
+    status: ImportStatus
+    procedure_code: Annotated[OptionalText, _max_chars(40)] = ""
+    procedure_name: Annotated[OptionalText, AfterValidator(_required)]
+    agency_code: Annotated[OptionalText, _max_chars(32)] = ""
+    agency_name: OptionalText = ""
+    channel: Annotated[SubmissionChannel, PlainValidator(_import_channel)] = (
+        SubmissionChannel.DIRECT
+    )
+    result_delivery: Annotated[ResultDelivery, PlainValidator(_result_delivery)] = (
+        ResultDelivery.DESK
+    )
+    received_at: OptionalTime = Field(default=None, validate_default=True)
+    due_at: OptionalTime = None
+    finished_at: OptionalTime = None
+    applicant_name: OptionalText = ""
+    applicant_phone: Annotated[OptionalText, AfterValidator(_phone)] = ""
+    applicant_id_number: Annotated[OptionalText, AfterValidator(_id_number)] = ""
+    missing: Annotated[
+        list[Text], BeforeValidator(_none_as_list), AfterValidator(_non_empty_lines)
+    ] = Field(default_factory=list)
+    history: Annotated[list[HistoryLine], BeforeValidator(_none_as_list)] = Field(
+        default_factory=list
+    )
+
+    @field_validator("received_at")
+    @classmethod
+    def _received_once_past_submitted(
+        cls, value: datetime | None, info: ValidationInfo
+    ) -> datetime | None:
+        status = info.data.get("status")
+        if value is None and status is not None and status is not DossierStatus.SUBMITTED:
+            raise _fail("received_at_required", "required once a dossier has been received")
+        return value
+
+    @field_validator("due_at")
+    @classmethod
+    def _due_after_received(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        received = info.data.get("received_at")
+        if value is not None and received is not None and value < received:
+            raise _fail("due_before_received", "earlier than received_at")
+        return value
 
 
 # Import --------------------------------------------------------------------------------------
@@ -344,8 +553,14 @@ def read_dossier_file(path: Path) -> tuple[list[tuple[int, DossierRecord]], Impo
     """Parse and validate a JSONL file; bad lines go to the report, good ones are returned."""
     report = ImportReport()
     good: dict[str, tuple[int, DossierRecord]] = {}
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                # Decoded per line, so one bad byte rejects its line rather than the whole file.
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                report.rejected.append((n, "not UTF-8"))
+                continue
             if not line.strip():
                 continue
             try:
@@ -353,8 +568,14 @@ def read_dossier_file(path: Path) -> tuple[list[tuple[int, DossierRecord]], Impo
             except json.JSONDecodeError as exc:
                 report.rejected.append((n, f"invalid JSON: {exc.msg}"))
                 continue
+            except RecursionError:
+                report.rejected.append((n, "invalid JSON: nested too deeply"))
+                continue
             except DossierError as exc:
                 report.rejected.append((n, str(exc)))
+                continue
+            except ValueError as exc:  # json's own limits, e.g. an integer of 5000 digits
+                report.rejected.append((n, f"invalid JSON: {exc}"))
                 continue
             good[rec.code] = (n, rec)  # a code repeated later in the file wins
     return list(good.values()), report
@@ -387,7 +608,7 @@ class CardData:
 def _card_query(with_chat: bool) -> Select[Any]:
     """Built once: parameters ``code`` (and ``channel``, ``user_id``) are bound at execution."""
     d, e = Dossier.__table__, DossierEvent.__table__
-    code = bindparam("code")
+    code: BindParameter[str] = bindparam("code")
     latest = (
         select(e.c.id)
         .where(e.c.dossier_code == code)
@@ -402,7 +623,8 @@ def _card_query(with_chat: bool) -> Select[Any]:
         e.c.event_id.label("ev_id"),
     ]
     if with_chat:
-        channel, user_id = bindparam("channel"), bindparam("user_id")
+        channel: BindParameter[str] = bindparam("channel")
+        user_id: BindParameter[str] = bindparam("user_id")
         cols.append(
             select(DossierAccess.verified_at)
             .where(

@@ -4,6 +4,9 @@ privacy and the second factor, lock-out, rate limits, following, deep links."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +20,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.db.models import Dossier, DossierEvent, Subscription
 from bot.demo import data_path
-from bot.dossier_io import DossierRecord, import_dossier_file
+from bot.dossier_io import DossierError, DossierRecord, import_dossier_file
 from bot.i18n import t
 from bot.services import Services
 from bot.vntime import VN, vn_date
@@ -86,14 +89,11 @@ async def test_import_updates_a_changed_dossier(services: Services, tmp_path: Pa
         report = await import_dossier_file(session, path)
     assert (report.imported, report.updated) == (0, 1)
     async with services.db.read() as session:
-        assert (await session.get(Dossier, DEMO)).status == 9
+        dossier = await session.get(Dossier, DEMO)
+    assert dossier is not None and dossier.status == 9
 
 
 def test_import_command(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
     env = dict(os.environ, MOTCUA_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/cli.db")
     env.pop("TEST_DATABASE_URL", None)
     path = tmp_path / "d.jsonl"
@@ -105,6 +105,78 @@ def test_import_command(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "imported 20" in done.stdout and "rejected 1" in done.stdout
     assert "line 21: invalid JSON" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0900 000 001", "+84900000001"),
+        ("84900000001", "+84900000001"),
+        ("+84 90 000 0001", "+84900000001"),
+        (900000001, "+84900000001"),  # a number in the file is read as its digits
+        ("(024) 3825 1234", "+842438251234"),  # landline: the chat accepts it, so does import
+        ("0225 3842 888", "+842253842888"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_import_phone_forms(typed: object, stored: str) -> None:
+    rec = DossierRecord.from_dict(demo_records()[0] | {"applicant_phone": typed})
+    assert rec.applicant_phone == stored
+
+
+@pytest.mark.parametrize("typed", ["1900 1234", "0912 345", "+1 202 555 0143", "không có"])
+def test_import_refuses_unusable_phones(typed: str) -> None:
+    with pytest.raises(DossierError, match="applicant_phone: not a Vietnamese phone number"):
+        DossierRecord.from_dict(demo_records()[0] | {"applicant_phone": typed})
+
+
+def test_import_reports_every_problem_of_a_record() -> None:
+    bad = demo_records()[0] | {"status": "x", "channel": 9, "received_at": "2025-07-14"}
+    with pytest.raises(DossierError) as caught:
+        DossierRecord.from_dict(bad)
+    assert str(caught.value) == (
+        "status: missing or not a number; channel: 9 is not 1 (direct), 2 (online) or 3 "
+        "(postal); received_at: no UTC offset (write e.g. 2025-07-14T08:30:00+07:00)"
+    )
+    with pytest.raises(DossierError, match="must be a JSON object"):
+        DossierRecord.from_dict(["not", "an", "object"])
+
+
+async def test_import_reports_hostile_lines(services: Services, tmp_path: Path) -> None:
+    """Lines that used to crash the import (or PostgreSQL) are reported; good lines are kept."""
+    good = demo_records()[0] | {"code": "000.00.00.H31-250601-0099", "status": 2}
+
+    def line(**change: object) -> bytes:
+        return json.dumps(good | change).encode()
+
+    history = [{"status": 2, "at": "2025-06-01T08:00:00+07:00", "note": "a\x00b"}]
+    lines = [
+        line(),
+        b"[" * 100_000,
+        line(due_at="9999-12-31T23:59:59-12:00"),
+        line(history=history),
+        line(applicant_name="\ud800"),
+        b'{"code": "\xff"}',
+        b'{"status": ' + b"9" * 5000 + b"}",
+        line(status="4", channel="2"),  # digits as strings are still accepted
+    ]
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    async with services.db.transaction() as session:
+        report = await import_dossier_file(session, path)
+    reasons = dict(report.rejected)
+    assert sorted(reasons) == [2, 3, 4, 5, 6, 7]
+    assert reasons[2] == "invalid JSON: nested too deeply"
+    assert reasons[3] == "due_at: out of range (years 1900 to 2999)"
+    assert reasons[4] == "history[0].note: contains a NUL character"
+    assert reasons[5].startswith("applicant_name: contains an unpaired surrogate")
+    assert reasons[6] == "not UTF-8"
+    assert reasons[7].startswith("invalid JSON")
+    assert report.imported == 1  # lines 1 and 8 are the same dossier: the later one wins
+    async with services.db.read() as session:
+        dossier = await session.get(Dossier, "000.00.00.H31-250601-0099")
+    assert dossier is not None and dossier.status == 4
 
 
 # The card -------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ outbox rows written with each change."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -68,12 +70,13 @@ async def subscribe(app: App, *users: str) -> None:
 async def counts(app: App) -> tuple[int, int, int]:
     """(status of CODE, events of CODE, outbox rows)."""
     async with app.services.db.read() as session:
-        status = (await session.get(Dossier, CODE)).status
+        dossier = await session.get(Dossier, CODE)
+        assert dossier is not None
         events = await session.scalar(
             select(func.count()).select_from(DossierEvent).where(DossierEvent.dossier_code == CODE)
         )
         outbox = await session.scalar(select(func.count()).select_from(Outbox))
-    return status, events, outbox
+    return dossier.status, events or 0, outbox or 0
 
 
 async def test_signed_event_updates_dossier_history_and_outbox(
@@ -91,7 +94,7 @@ async def test_signed_event_updates_dossier_history_and_outbox(
     assert [r.user_id for r in rows] == ["alice", "bob"]
     assert rows[0].payload["key"] == "ds-push-status"
     assert rows[0].payload["tr"] == {"status": "ds-status-9"}
-    assert dossier.finished_at is not None
+    assert dossier is not None and dossier.finished_at is not None
     assert app.services.outbox_wakeup.is_set()
 
 
@@ -109,21 +112,19 @@ async def test_batch_is_applied_in_order(app: App, client: TestClient) -> None:
     dossier_status, _, outbox = await counts(app)
     assert (dossier_status, outbox) == (4, 2)
     async with app.services.db.read() as session:
-        assert (await session.get(Dossier, CODE)).missing == []
+        dossier = await session.get(Dossier, CODE)
+    assert dossier is not None and dossier.missing == []
 
 
 async def test_forged_signature_is_refused(app: App, client: TestClient) -> None:
     before = await counts(app)
     status, body = await post(client, event(), secret="not-the-secret")
-    assert (status, body["error"]) == (401, "bad signature")
+    assert (status, body["error"], body["message"]) == (401, "bad_signature", "bad signature")
     data = json.dumps(event()).encode()
     stamp = str(int(FIXED_NOW.timestamp()))
     # A valid signature of another body, and one without the timestamp bound in.
     status, _ = await post(client, None, raw=data, signature=sign(SECRET, stamp, data + b" "))
     assert status == 401
-    import hashlib
-    import hmac
-
     bare = "sha256=" + hmac.new(SECRET.encode(), data, hashlib.sha256).hexdigest()
     status, _ = await post(client, None, raw=data, signature=bare)
     assert status == 401
@@ -136,7 +137,8 @@ async def test_stale_or_future_timestamp_is_refused(app: App, client: TestClient
     now = int(FIXED_NOW.timestamp())
     for ts in (now - 301, now + 301):
         status, body = await post(client, event(), ts=ts)
-        assert (status, body["error"]) == (401, "timestamp outside the accepted window")
+        assert (status, body["error"]) == (401, "stale_timestamp")
+        assert body["message"] == "timestamp outside the accepted window"
     status, _ = await post(client, event(), ts=now - 299)
     assert status == 200
 
@@ -167,38 +169,46 @@ async def test_unknown_dossier_is_404_and_rolls_back_the_batch(
     unknown = "000.00.00.H31-250714-0999"
     status, body = await post(client, {"events": [event("u-1"), event("u-2", code=unknown)]})
     assert status == 404
-    assert body == {"error": "unknown dossier", "codes": [unknown]}
+    assert body == {
+        "error": "unknown_dossier",
+        "message": "unknown dossier: nothing was written",
+        "details": [
+            {"field": "events[1].code", "problem": f"no dossier {unknown} in the bot's database"}
+        ],
+    }
     assert await counts(app) == before
 
 
 @pytest.mark.parametrize(
-    ("bad", "message"),
+    ("bad", "field", "words"),
     [
-        ({"status": 11}, "status"),
-        ({"status": "9"}, "status"),
-        ({"code": "not a code"}, "code"),
-        ({"at": "2025-07-20T09:30:00"}, "offset"),
-        ({"event_id": ""}, "event_id"),
+        ({"status": 11}, "status", "national status codes 1-10"),
+        ({"status": "9"}, "status", "national status codes 1-10"),
+        ({"code": "not a code"}, "code", "not a valid dossier code"),
+        ({"at": "2025-07-20T09:30:00"}, "at", "offset"),
+        ({"event_id": ""}, "event_id", "non-empty"),
     ],
 )
 async def test_invalid_event_is_422(
-    app: App, client: TestClient, bad: dict[str, Any], message: str
+    app: App, client: TestClient, bad: dict[str, Any], field: str, words: str
 ) -> None:
     before = await counts(app)
     status, body = await post(client, {"events": [event("ok-1"), event("bad-1") | bad]})
     assert status == 422
-    assert body["details"][0]["index"] == 1
-    assert message in body["details"][0]["error"]
+    assert (body["error"], body["message"]) == ("invalid_event", "invalid event")
+    [detail] = body["details"]
+    assert detail["field"] == f"events[1].{field}"
+    assert words in detail["problem"]
     assert await counts(app) == before
 
 
 async def test_not_json_and_disabled_secret(app: App, client: TestClient) -> None:
-    status, _ = await post(client, None, raw=b"{nope")
-    assert status == 400
+    status, body = await post(client, None, raw=b"{nope")
+    assert (status, body["error"]) == (400, "bad_json")
     no_secret = {"events_secret": SecretStr("")}
     app.services.settings = app.services.settings.model_copy(update=no_secret)
-    status, _ = await post(client, event())
-    assert status == 503
+    status, body = await post(client, event())
+    assert (status, body["error"]) == (503, "events_disabled")
 
 
 async def test_older_event_is_kept_as_history_only(app: App, client: TestClient) -> None:

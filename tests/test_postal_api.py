@@ -16,11 +16,13 @@ from sqlalchemy import select
 
 from bot import postal
 from bot.app import App
+from bot.channels.collecting import CollectingSender
 from bot.commands import postal as postal_command
 from bot.db.models import Outbox, PostalRequest
+from bot.outbox import Dispatcher
 from bot.server import create_web_app
 from bot.vntime import vn_date
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, Chat
 from tests.postal_fixtures import OPEN, add_postal_data
 
 AUTH = {"Authorization": "Bearer test-operator-token"}
@@ -178,10 +180,6 @@ async def test_events_are_idempotent_and_push_once(client: TestClient, app: App)
 async def test_pushes_are_delivered_once_in_the_citizens_language(
     client: TestClient, app: App
 ) -> None:
-    from bot.channels.collecting import CollectingSender
-    from bot.outbox import Dispatcher
-    from tests.conftest import Chat
-
     await Chat(app, user="citizen").send("/lang en")
     req = await make_request(app)
     sender = CollectingSender("test")
@@ -208,8 +206,6 @@ async def test_event_for_unknown_request_or_bad_status(client: TestClient, app: 
 
 
 async def test_citizen_cannot_cancel_after_acceptance(client: TestClient, app: App) -> None:
-    from tests.conftest import Chat
-
     req = await make_request(app)
     await post_event(client, req.id, event_id="a", status="accepted", tracking_code="EA123456785VN")
     chat = Chat(app, user="citizen")

@@ -2,18 +2,19 @@
 
 ``Authorization: Bearer <MOTCUA_OPERATOR_TOKEN>`` for scripts; HTTP Basic with the token as the
 password for a browser (it prompts once). With no token configured every request is refused:
-an operator API must never be open by accident.
+an operator API must never be open by accident. A refusal is a 401 with the API's one error
+body (``bot.http.errors``), code ``unauthorized``.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 
 from aiohttp import web
 
 from bot.config import Settings
+from bot.http.errors import ApiError
 
 
 def operator_ok(request: web.Request, settings: Settings) -> bool:
@@ -28,16 +29,18 @@ def operator_ok(request: web.Request, settings: Settings) -> bool:
     elif scheme.lower() == "basic":
         try:
             given = base64.b64decode(value.strip()).decode("utf-8").partition(":")[2]
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII base64 text
             return False
-    return hmac.compare_digest(given.encode(), expected.encode())
+    # aiohttp decodes header bytes that are not UTF-8 as surrogates: encoding must not fail.
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())
 
 
 def require_operator(request: web.Request, settings: Settings) -> None:
     """Raise 401 unless the request carries the operator token."""
     if not operator_ok(request, settings):
-        raise web.HTTPUnauthorized(
-            text='{"error": "operator token required"}',
-            content_type="application/json",
+        raise ApiError(
+            401,
+            "unauthorized",
+            "operator token required",
             headers={"WWW-Authenticate": 'Basic realm="motcua operators"'},
         )

@@ -7,25 +7,27 @@ older or newer than ``settings.events_max_skew_seconds`` is refused, and inside 
 replay is harmless because events are idempotent by ``event_id``. The comparison is constant
 time. With no secret configured the endpoint refuses everything (503).
 
-Body: one event or ``{"events": [...]}``. A batch is all-or-nothing: every event is validated
-first (422 with details), then all are written in one transaction; an unknown dossier rolls the
-batch back (404 naming the codes), so the sender can fix and resend the same batch. Each applied
-event updates the dossier, adds its history row and queues one outbox row per subscriber in
-that same transaction.
+Body: one event (:class:`Event`) or ``{"events": [...]}`` (:class:`EventBatch`). A batch is
+all-or-nothing: every event is validated first (422 listing every problem), then all are written
+in one transaction; an unknown dossier rolls the batch back (404 naming each such event), so the
+sender can fix and resend the same batch. Each applied event updates the dossier, adds its
+history row and queues one outbox row per subscriber in that same transaction. Every error has
+the one body of ``bot.http.errors``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-from dataclasses import dataclass
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, cast
 
 from aiohttp import web
-from sqlalchemy import func, select
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import CursorResult, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
@@ -33,31 +35,59 @@ from bot.db.engine import insert_ignore
 from bot.db.models import Dossier, DossierEvent
 from bot.domain import DossierStatus, member
 from bot.dossier_io import (
-    DossierError,
-    parse_time,
+    AwareTime,
+    DossierCodeText,
+    EventId,
+    OptionalText,
+    OptionalTime,
+    Problem,
+    StorableText,
 )
+from bot.http.errors import ApiError, parse_json_object, read_body, validate
 from bot.outbox import notify_subscribers
-from lookup.dossier_code import parse_code
+from bot.server import APP_KEY
+from bot.vntime import fmt_date
 
 log = logging.getLogger(__name__)
 
 PATH = "/api/v1/dossiers/events"
 MAX_BATCH = 1000
+MAX_NOTE = 1000
+_UNIX_SECONDS = re.compile(r"^[0-9]{1,12}$")
 
 
-@dataclass(frozen=True)
-class Event:
-    event_id: str
-    code: str
-    status: DossierStatus
-    at: datetime
-    note: str = ""
-    due_at: datetime | None = None
-    missing: list[str] | None = None
+def _status(value: Any) -> DossierStatus:
+    # A JSON number only: "9" or true is a sender's bug worth reporting, not guessing about.
+    status = member(DossierStatus, value) if type(value) is int else None
+    if status is None:
+        raise PydanticCustomError("status", "must be one of the national status codes 1-10")
+    return status
 
 
-class EventError(ValueError):
-    pass
+def _short_note(value: str) -> str:
+    return value[:MAX_NOTE]
+
+
+class Event(BaseModel):
+    """One dossier status change (docs/api.md, "Body")."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    event_id: EventId
+    code: DossierCodeText
+    status: Annotated[DossierStatus, PlainValidator(_status)]
+    at: AwareTime
+    note: Annotated[OptionalText, AfterValidator(_short_note)] = ""
+    due_at: OptionalTime = None
+    missing: list[StorableText] | None = None
+
+
+class EventBatch(BaseModel):
+    """``{"events": [event, …]}``; the size limit is checked before, as a 413."""
+
+    model_config = ConfigDict(strict=True)
+
+    events: Annotated[list[Event], Field(min_length=1)]
 
 
 class UnknownDossiers(Exception):
@@ -74,64 +104,33 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 def check_signature(
     secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float, skew: int
-) -> str | None:
-    """None when authentic and fresh; otherwise the reason (returned to the caller)."""
+) -> tuple[str, str] | None:
+    """None when authentic and fresh; otherwise (error code, message) for the 401."""
     if not timestamp or not signature:
-        return "missing X-Motcua-Timestamp or X-Motcua-Signature"
-    try:
-        ts = int(timestamp.strip())
-    except ValueError:
-        return "X-Motcua-Timestamp must be unix seconds"
-    if abs(now - ts) > skew:
-        return "timestamp outside the accepted window"
-    expected = sign(secret, timestamp.strip(), body)
-    if not hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
-        return "bad signature"
+        return "missing_signature", "missing X-Motcua-Timestamp or X-Motcua-Signature"
+    timestamp = timestamp.strip()
+    # ASCII digits, as documented; int() would also take "1_0" or other scripts' digits.
+    if not _UNIX_SECONDS.match(timestamp):
+        return "bad_timestamp", "X-Motcua-Timestamp must be unix seconds"
+    if abs(now - int(timestamp)) > skew:
+        return "stale_timestamp", "timestamp outside the accepted window"
+    expected = sign(secret, timestamp, body)
+    # aiohttp decodes header bytes that are not UTF-8 as surrogates: encoding must not fail.
+    given = signature.strip().lower().encode("utf-8", "surrogatepass")
+    if not hmac.compare_digest(expected.encode(), given):
+        return "bad_signature", "bad signature"
     return None
 
 
-def parse_event(obj: Any) -> Event:
-    if not isinstance(obj, dict):
-        raise EventError("an event must be a JSON object")
-    event_id = obj.get("event_id")
-    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 128:
-        raise EventError("event_id: a non-empty string of at most 128 characters")
-    raw_code = obj.get("code")
-    if not isinstance(raw_code, str):
-        raise EventError("code: missing")
-    parsed = parse_code(raw_code)
-    if parsed.code is None:
-        raise EventError("code: not a valid dossier code")
-    status = obj.get("status")
-    if (
-        isinstance(status, bool)
-        or not isinstance(status, int)
-        or member(DossierStatus, status) is None
-    ):
-        raise EventError("status: must be one of the national status codes 1-10")
-    note = obj.get("note") or ""
-    if not isinstance(note, str):
-        raise EventError("note: must be a string")
-    missing = obj.get("missing")
-    if missing is not None and (
-        not isinstance(missing, list) or not all(isinstance(m, str) for m in missing)
-    ):
-        raise EventError("missing: must be a list of strings")
-    try:
-        at = parse_time(obj.get("at"), "at")
-        due_at = parse_time(obj.get("due_at"), "due_at", optional=True)
-    except DossierError as exc:
-        raise EventError(str(exc)) from None
-    assert at is not None
-    return Event(
-        event_id.strip(),
-        str(parsed.code),
-        DossierStatus(status),
-        at,
-        note.strip()[:1000],
-        due_at,
-        missing,
-    )
+def parse_events(body: dict[str, Any]) -> list[Event]:
+    """The events of a body, validated; a 422 (413 for too many) listing every problem."""
+    if "events" not in body:
+        return [validate(Event, body, code="invalid_event", message="invalid event")]
+    events = body["events"]
+    if isinstance(events, list) and len(events) > MAX_BATCH:
+        raise ApiError(413, "too_many_events", f"at most {MAX_BATCH} events per request")
+    batch = validate(EventBatch, body, code="invalid_event", message="invalid event")
+    return batch.events
 
 
 async def apply_event(session: AsyncSession, ev: Event, now: datetime, *, lock: bool) -> str:
@@ -145,10 +144,18 @@ async def apply_event(session: AsyncSession, ev: Event, now: datetime, *, lock: 
     latest = await session.scalar(
         select(func.max(DossierEvent.at)).where(DossierEvent.dossier_code == ev.code)
     )
-    inserted = await session.execute(
-        insert_ignore(session, DossierEvent).values(
-            dossier_code=ev.code, event_id=ev.event_id, status=ev.status, at=ev.at, note=ev.note
-        )
+    # An INSERT answers a CursorResult (with rowcount); execute() is typed for any statement.
+    inserted = cast(
+        CursorResult[Any],
+        await session.execute(
+            insert_ignore(session, DossierEvent).values(
+                dossier_code=ev.code,
+                event_id=ev.event_id,
+                status=ev.status,
+                at=ev.at,
+                note=ev.note,
+            )
+        ),
     )
     if inserted.rowcount == 0:
         return "duplicate"
@@ -184,8 +191,6 @@ async def apply_event(session: AsyncSession, ev: Event, now: datetime, *, lock: 
 
 def push_payload(ev: Event) -> dict[str, Any]:
     """What subscribers are told; rendered in each one's language at send time."""
-    from bot.vntime import fmt_date
-
     args: dict[str, Any] = {"code": ev.code, "note": ev.note}
     lines = []
     if ev.note:
@@ -202,20 +207,14 @@ def push_payload(ev: Event) -> dict[str, Any]:
     }
 
 
-def _error(status: int, message: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status)
-
-
 async def post_events(request: web.Request) -> web.Response:
-    from bot.server import APP_KEY
-
     app: App = request.app[APP_KEY]
     services = app.services
     settings = services.settings
     secret = settings.events_secret.get_secret_value()
     if not secret:
-        return _error(503, "events API disabled: set MOTCUA_EVENTS_SECRET")
-    raw = await request.read()
+        raise ApiError(503, "events_disabled", "events API disabled: set MOTCUA_EVENTS_SECRET")
+    raw = await read_body(request)
     now = services.clock()
     problem = check_signature(
         secret,
@@ -226,45 +225,26 @@ async def post_events(request: web.Request) -> web.Response:
         settings.events_max_skew_seconds,
     )
     if problem:
-        log.warning("dossier events refused", extra={"reason": problem})
-        return _error(401, problem)
-    try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _error(400, "body is not JSON")
-    items = body["events"] if isinstance(body, dict) and "events" in body else [body]
-    if not isinstance(items, list) or not items:
-        return _error(422, "events must be a non-empty list")
-    if len(items) > MAX_BATCH:
-        return _error(413, f"at most {MAX_BATCH} events per request")
-    events: list[Event] = []
-    details = []
-    for i, obj in enumerate(items):
-        try:
-            events.append(parse_event(obj))
-        except EventError as exc:
-            details.append({"index": i, "error": str(exc)})
-    if details:
-        return _error(422, "invalid event", details=details)
+        log.warning("dossier events refused", extra={"reason": problem[0]})
+        raise ApiError(401, *problem)
+    body = parse_json_object(raw)
+    events = parse_events(body)
+    batched = "events" in body
     db = services.db
     results = []
-    try:
-        async with db.transaction() as session:
-            unknown = []
-            for ev in events:
-                try:
-                    results.append(
-                        {
-                            "event_id": ev.event_id,
-                            "result": await apply_event(session, ev, now, lock=not db.is_sqlite),
-                        }
-                    )
-                except UnknownDossiers as exc:
-                    unknown.extend(exc.codes)
-            if unknown:
-                raise UnknownDossiers(sorted(set(unknown)))
-    except UnknownDossiers as exc:
-        return _error(404, "unknown dossier", codes=exc.codes)
+    unknown: list[Problem] = []
+    async with db.transaction() as session:
+        for i, ev in enumerate(events):
+            try:
+                result = await apply_event(session, ev, now, lock=not db.is_sqlite)
+            except UnknownDossiers:
+                field = f"events[{i}].code" if batched else "code"
+                unknown.append(Problem(field, f"no dossier {ev.code} in the bot's database"))
+                continue
+            results.append({"event_id": ev.event_id, "result": result})
+        if unknown:
+            # Raised inside the transaction, so the whole batch is rolled back.
+            raise ApiError(404, "unknown_dossier", "unknown dossier: nothing was written", unknown)
     services.outbox_wakeup.set()
     log.info(
         "dossier events applied",

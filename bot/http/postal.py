@@ -5,34 +5,82 @@ or ``Accept: text/csv``; ``POST /api/v1/postal-requests/{id}/events`` records a 
 event (idempotent by ``event_id``) and pushes the change to the citizen through the outbox.
 Both need the operator token (``bot.http.auth``: constant-time compare, refuse all when no
 token is configured). This is the only place where full phones and addresses leave the bot.
+
+The event body is :class:`PostOfficeEvent`; every error has the one body of ``bot.http.errors``,
+with the stable codes the post office already branches on (``bad_status``, ``bad_tracking``,
+``tracking_required``, ``reason_required``, ``conflict`` …).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from typing import Any
+from typing import Annotated, Any
 
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, PlainValidator
+from pydantic_core import PydanticCustomError
 
 from bot import postal
 from bot.app import App
 from bot.domain import POSTAL_SET_BY_POST_OFFICE, PostalStatus, member
+from bot.dossier_io import EventId, OptionalText, Problem, StorableText
+from bot.http.auth import require_operator
+from bot.http.errors import ApiError, parse_json_object, path_id, read_body, validate
 
 _APP = web.AppKey("postal_app", App)
+_STATUSES = ", ".join(POSTAL_SET_BY_POST_OFFICE)
+# PostalError code → (HTTP status, message, the field it is about or "").
 _ERRORS = {
-    "not_found": (404, "no postal request with this id"),
-    "bad_status": (422, "status must be one of " + ", ".join(POSTAL_SET_BY_POST_OFFICE)),
-    "tracking_required": (422, "tracking_code is required when the item is accepted"),
-    "bad_tracking": (422, "tracking_code is not a valid S10 code (e.g. EA123456785VN)"),
-    "reason_required": (422, "a reason (note) is required for a failed delivery"),
-    "conflict": (409, "this change is not allowed in the request's current state"),
+    "not_found": (404, "no postal request with this id", ""),
+    "bad_status": (422, "status must be one of " + _STATUSES, "status"),
+    "tracking_required": (
+        422,
+        "tracking_code is required when the item is accepted",
+        "tracking_code",
+    ),
+    "bad_tracking": (
+        422,
+        "tracking_code is not a valid S10 code (e.g. EA123456785VN)",
+        "tracking_code",
+    ),
+    "reason_required": (422, "a reason (note) is required for a failed delivery", "reason"),
+    "conflict": (409, "this change is not allowed in the request's current state", ""),
+}
+# A validation problem's field → the error code this endpoint has always answered with.
+_FIELD_CODES = {
+    "event_id": "bad_event_id",
+    "status": "bad_status",
+    "tracking_code": "bad_tracking",
+    "reason": "bad_note",
+    "note": "bad_note",
 }
 
 
-def _error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
+def _post_office_status(value: Any) -> PostalStatus:
+    status = member(PostalStatus, value) if isinstance(value, str) else None
+    if status is None or not status.set_by_post_office:
+        raise PydanticCustomError("status", "must be one of {statuses}", {"statuses": _STATUSES})
+    return status
+
+
+class PostOfficeEvent(BaseModel):
+    """What the post office reports about one postal request (docs/api.md)."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    event_id: EventId
+    status: Annotated[PostalStatus, PlainValidator(_post_office_status)]
+    tracking_code: StorableText | None = None  # checked as an S10 code by bot.postal
+    reason: OptionalText = ""
+    note: OptionalText = ""  # older name of ``reason``
+
+
+def _postal_error(exc: postal.PostalError) -> ApiError:
+    status, message, field = _ERRORS.get(exc.code, (422, exc.code, ""))
+    if exc.code == "conflict":
+        message = str(exc)  # says which change was refused
+    return ApiError(status, exc.code, message, [Problem(field, message)] if field else [])
 
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> str:
@@ -46,8 +94,6 @@ def rows_to_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def _authorise(request: web.Request) -> App:
-    from bot.http.auth import require_operator
-
     app = request.app[_APP]
     require_operator(request, app.services.settings)
     return app
@@ -57,7 +103,8 @@ async def list_requests(request: web.Request) -> web.Response:
     app = _authorise(request)
     status = request.query.get("status") or None
     if status is not None and member(PostalStatus, status) is None:
-        return _error(422, "bad_status", "status must be one of " + ", ".join(PostalStatus))
+        problem = "must be one of " + ", ".join(PostalStatus)
+        raise ApiError(422, "bad_status", "status " + problem, [Problem("status", problem)])
     async with app.services.db.read() as session:
         rows = await postal.request_rows(session, status=status)
     wants_csv = request.query.get("format") == "csv" or "text/csv" in request.headers.get(
@@ -75,28 +122,15 @@ async def list_requests(request: web.Request) -> web.Response:
 
 async def post_event(request: web.Request) -> web.Response:
     app = _authorise(request)
-    try:
-        request_id = int(request.match_info["id"])
-    except ValueError:
-        return _error(404, "not_found", "no postal request with this id")
-    try:
-        body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "bad_json", "the body must be a JSON object")
-    if not isinstance(body, dict):
-        return _error(400, "bad_json", "the body must be a JSON object")
-    event_id = body.get("event_id")
-    status = body.get("status")
-    tracking = body.get("tracking_code")
-    note = body.get("reason") or body.get("note") or ""
-    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 128:
-        return _error(422, "bad_event_id", "event_id must be a non-empty string (≤ 128)")
-    if not isinstance(status, str):
-        return _error(422, "bad_status", _ERRORS["bad_status"][1])
-    if tracking is not None and not isinstance(tracking, str):
-        return _error(422, "bad_tracking", _ERRORS["bad_tracking"][1])
-    if not isinstance(note, str):
-        return _error(422, "bad_note", "note/reason must be a string")
+    request_id = path_id(request, what="postal request")
+    body = parse_json_object(await read_body(request))
+    ev = validate(
+        PostOfficeEvent,
+        body,
+        code="invalid_event",
+        message="invalid post-office event",
+        codes=_FIELD_CODES,
+    )
     services = app.services
     try:
         async with services.db.transaction() as session:
@@ -104,10 +138,10 @@ async def post_event(request: web.Request) -> web.Response:
                 session,
                 services.db,
                 request_id=request_id,
-                event_id=event_id.strip(),
-                status=status,
-                tracking_code=tracking,
-                note=note.strip(),
+                event_id=ev.event_id,
+                status=ev.status.value,
+                tracking_code=ev.tracking_code,
+                note=ev.reason or ev.note,
                 now=services.clock(),
             )
             body_out = {
@@ -118,8 +152,7 @@ async def post_event(request: web.Request) -> web.Response:
                 "duplicate": outcome.duplicate,
             }
     except postal.PostalError as exc:
-        code, message = _ERRORS.get(exc.code, (422, exc.code))
-        return _error(code, exc.code, str(exc) if exc.code == "conflict" else message)
+        raise _postal_error(exc) from None
     if not outcome.duplicate:
         services.outbox_wakeup.set()
     return web.json_response(body_out, status=200 if outcome.duplicate else 201)
