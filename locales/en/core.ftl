@@ -42,3 +42,20 @@ console-demo-clock = The demo clock starts on { $date } so that the demo dossier
 
 # An amount of money; Fluent groups the digits as the language expects.
 money = VND { $amount }
+
+# Demo: try a push notification from another terminal.
+console-demo-push =
+    Try a notification: type the dossier code { $code }, type the number of "{ $button }", then in another terminal (same folder) run
+        { $command }
+    The notification will show up in this chat.
+
+# motcua dossiers event: one dossier status change entered by hand.
+dossier-event-applied = Dossier { $code }: status { $number } ({ $status }) recorded.
+dossier-event-unchanged = Status and due date are unchanged, so nobody is notified.
+dossier-event-notified =
+    { $count ->
+        [0] Nobody follows this dossier, so nobody is notified. To be notified: in the chat, type the dossier code, then the number of "{ $button }".
+        [one] 1 notification queued for the chat following this dossier; an open chat shows it within about { $seconds } s.
+       *[other] { $count } notifications queued for the chats following this dossier; an open chat shows them within about { $seconds } s.
+    }
+dossier-event-unknown = There is no dossier { $code } in this database.

@@ -42,3 +42,19 @@ console-demo-clock = Đồng hồ của bản chạy thử đặt ở ngày { $d
 
 # An amount of money; Fluent groups the digits as the language expects.
 money = { $amount } đồng
+
+# Bản chạy thử: thử thông báo đẩy từ một cửa sổ dòng lệnh khác.
+console-demo-push =
+    Thử thông báo: gõ mã hồ sơ { $code }, gõ số của nút "{ $button }", rồi ở một cửa sổ dòng lệnh khác (cùng thư mục) chạy
+        { $command }
+    Thông báo sẽ hiện ngay trong cuộc trò chuyện này.
+
+# motcua dossiers event: ghi tay một lần đổi trạng thái hồ sơ.
+dossier-event-applied = Hồ sơ { $code }: đã ghi trạng thái { $number } ({ $status }).
+dossier-event-unchanged = Trạng thái và ngày hẹn trả không đổi nên không có thông báo nào.
+dossier-event-notified =
+    { $count ->
+        [0] Chưa có cuộc trò chuyện nào theo dõi hồ sơ này nên không ai được báo. Muốn được báo: trong cuộc trò chuyện, gõ mã hồ sơ rồi gõ số của nút "{ $button }".
+       *[other] Đã đưa { $count } thông báo vào hàng chờ gửi cho các cuộc trò chuyện đang theo dõi hồ sơ này; cuộc trò chuyện đang mở sẽ hiện thông báo sau khoảng { $seconds } giây.
+    }
+dossier-event-unknown = Không có hồ sơ { $code } trong cơ sở dữ liệu này.
