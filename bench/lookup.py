@@ -5,13 +5,14 @@
 1. Builds a temporary SQLite file with the project's migrations, then bulk-inserts N dossiers
    (3 history events each) with plain ``sqlite3.executemany`` (about a minute for 1M).
 2. *query*: ``bot.dossier_io.load_local`` — the dossier row and its latest events, through the
-   async engine the bot uses (aiosqlite).
+   async engine the bot uses (SQLAlchemy async; for SQLite its calls run on the event loop, see
+   ``bot/db/sqlite_inloop.py``).
 3. *reply*: a user types a code and the dialogue answers with the rendered card — the whole
    in-process path: transaction, conversation row, rate-limit counters, lookup, verification
    and subscription checks, Fluent rendering, commit.
 
 Also printed, *sql*: the same SQL through the synchronous ``sqlite3`` module, i.e. the
-database's own share; the rest of *query* is the async driver's thread hop and SQLAlchemy.
+database's own share; the rest of *query* is SQLAlchemy's async layer and result handling.
 
 Targets from issue 4: query p99 ≤ 1 ms, reply p99 ≤ 5 ms. Every lookup hits an existing
 dossier chosen at random, so the page cache is warm but the rows differ each time.

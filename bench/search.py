@@ -81,7 +81,10 @@ def evaluate(
     times: list[float] = []
     for item in queries:
         q = str(item["q"])
-        wanted = {str(c) for c in item["codes"]}  # type: ignore[attr-defined]
+        listed = item["codes"]
+        if not isinstance(listed, list):
+            raise TypeError(f"query {q!r}: 'codes' must be a list")
+        wanted = {str(c) for c in listed}
         t0 = time.perf_counter()
         codes = search(q)
         times.append((time.perf_counter() - t0) * 1000)
@@ -119,7 +122,9 @@ def latency(search: Callable[[str], object], queries: Sequence[str], rounds: int
     return f"p50 {w50:.2f} ms  p99 {w99:.2f} ms (wall); p50 {c50:.2f} ms  p99 {c99:.2f} ms (CPU)"
 
 
-def run(label: str, docs: list[SearchDoc], sets: dict[str, list[dict[str, object]]], show: bool):
+def run(
+    label: str, docs: list[SearchDoc], sets: dict[str, list[dict[str, object]]], show: bool
+) -> None:
     """Figures for our index and for plain WRatio over folded names."""
     print(f"\n--- {label}: {len(docs)} procedures")
     t0 = time.perf_counter()
@@ -165,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.catalogue.exists() or not args.queries.exists():
         print(f"bench.search skipped: shared data not found ({args.catalogue}, {args.queries})")
         return 0
-    docs = docs_from_portal(load_jsonl(args.catalogue))  # type: ignore[arg-type]
+    docs = docs_from_portal(load_jsonl(args.catalogue))
     sets = {"dev": load_jsonl(args.queries)}
     if args.own.exists():
         sets["own"] = load_jsonl(args.own)

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
 
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert, ReturningInsert
 
 from bot.config import Settings
 from bot.db.engine import insert_ignore
@@ -138,29 +138,36 @@ def unknown_limit(settings: Settings) -> int:
 
 
 @cache
-def _hit_stmt(dialect: str) -> Any:
+def _hit_stmt(dialect: str) -> ReturningInsert[int, datetime]:
     """Built once per dialect; ``now`` and ``cutoff`` (now - window) are bound per call."""
     now = bindparam("now", type_=UTCDateTime())
     stale = RateCounter.window_start <= bindparam("cutoff", type_=UTCDateTime())
-    insert = (sqlite if dialect == "sqlite" else postgresql).insert
-    return (
-        insert(RateCounter)
-        .values(
-            channel=bindparam("channel"),
-            user_id=bindparam("user_id"),
-            kind=bindparam("kind"),
-            window_start=now,
-            count=1,
+    values = {
+        "channel": bindparam("channel"),
+        "user_id": bindparam("user_id"),
+        "kind": bindparam("kind"),
+        "window_start": now,
+        "count": 1,
+    }
+    index_elements = ["channel", "user_id", "kind"]
+    set_ = {
+        "count": case((stale, 1), else_=RateCounter.count + 1),
+        "window_start": case((stale, now), else_=RateCounter.window_start),
+    }
+    upsert: Insert
+    if dialect == "sqlite":
+        upsert = (
+            sqlite.insert(RateCounter)
+            .values(**values)
+            .on_conflict_do_update(index_elements=index_elements, set_=set_)
         )
-        .on_conflict_do_update(
-            index_elements=["channel", "user_id", "kind"],
-            set_={
-                "count": case((stale, 1), else_=RateCounter.count + 1),
-                "window_start": case((stale, now), else_=RateCounter.window_start),
-            },
+    else:
+        upsert = (
+            postgresql.insert(RateCounter)
+            .values(**values)
+            .on_conflict_do_update(index_elements=index_elements, set_=set_)
         )
-        .returning(RateCounter.count, RateCounter.window_start)
-    )
+    return upsert.returning(RateCounter.count, RateCounter.window_start)
 
 
 _CHECK = select(RateCounter.count, RateCounter.window_start).where(
@@ -194,7 +201,7 @@ async def hit(
         "cutoff": now - window,
     }
     count, window_start = (
-        await session.execute(_hit_stmt(session.bind.dialect.name), params)
+        await session.execute(_hit_stmt(session.get_bind().dialect.name), params)
     ).one()
     if count > limit:
         return RateResult(False, window_start + window)
@@ -215,6 +222,10 @@ async def check(
     window = timedelta(seconds=window_seconds)
     params = {"channel": channel, "user_id": user_id, "kind": kind}
     row = (await session.execute(_CHECK, params)).one_or_none()
-    if row is None or row.window_start + window <= now or row.count < limit:
+    if row is None:
         return RateResult(True)
-    return RateResult(False, row.window_start + window)
+    # Unpacked, not ``row.count``: on a Row that name is tuple.count (also in the stubs).
+    count, window_start = row
+    if window_start + window <= now or count < limit:
+        return RateResult(True)
+    return RateResult(False, window_start + window)

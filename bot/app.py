@@ -11,6 +11,7 @@ from bot.channels.base import Sender
 from bot.config import Settings
 from bot.dialogue import Dialogue
 from bot.services import Services
+from handlers import build_router
 
 
 @dataclass
@@ -21,8 +22,6 @@ class App:
 
 
 def build_dialogue(services: Services) -> Dialogue:
-    from handlers import build_router
-
     return Dialogue(services, build_router())
 
 

@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from bot.logs import setup_logging
+    from bot.logs import setup_logging  # noqa: PLC0415 - after parsing: `--help` stays instant
 
     setup_logging(getattr(args, "log_level", None))
     try:

@@ -11,10 +11,10 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
+from bot.config import get_settings
+
 
 def setup_logging(level: str | None = None) -> None:
-    from bot.config import get_settings
-
     level = (level or get_settings().log_level).upper()
     handler = logging.StreamHandler(sys.stderr)
     if sys.stderr.isatty():

@@ -54,7 +54,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import DeliveryError
-from bot.db.engine import insert_ignore
+from bot.db.engine import insert_ignore, rowcount
 from bot.db.models import Outbox, Subscription, utcnow
 from bot.i18n import t
 from bot.messages import Button, Reply
@@ -109,7 +109,7 @@ async def enqueue(
             last_error="",
         )
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 async def notify_subscribers(
@@ -271,7 +271,7 @@ class Dispatcher:
                     status="sending", claimed_until=now + self.lease, attempts=Outbox.attempts + 1
                 )
             )
-        if started.rowcount != 1:  # our lease expired and another worker took the row
+        if rowcount(started) != 1:  # our lease expired and another worker took the row
             return
         attempts = row.attempts + 1
         try:

@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.db.engine import Database
+from bot.db.engine import Database, rowcount
 from bot.db.models import (
     Dossier,
     PostalEvent,
@@ -44,7 +44,10 @@ from bot.db.models import (
     Subscription,
 )
 from bot.domain import POSTAL_ACTIVE, DossierStatus, PostalStatus, ResultDelivery, SubmissionChannel
+from bot.outbox import enqueue
 from bot.vntime import VN, vn_day_start
+from lookup.address import Unit, resolve_address
+from lookup.s10 import is_valid_s10, normalize_s10
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +89,12 @@ class Recipient:
 
 
 # Fee -------------------------------------------------------------------------------------------
-def receiving_province(dossier: Dossier) -> Any | None:
+def receiving_province(dossier: Dossier) -> Unit | None:
     """The province (``lookup.address.Unit``) of the unit that holds the result, or None.
 
     Read from the agency name, which names its province in real one-stop systems ("UBND
     phường Lê Chân, thành phố Hải Phòng", "Sở Tư pháp tỉnh Quảng Ninh"); ``resolve_address``
     maps a pre-merger province ("tỉnh Hải Dương") to today's ("Thành phố Hải Phòng")."""
-    from lookup.address import resolve_address
-
     if not dossier.agency_name:
         return None
     return resolve_address(dossier.agency_name).province
@@ -248,7 +249,7 @@ async def create_request(
             select(PostalRequest).where(PostalRequest.idempotency_key == key)
         )
         if request is not None:
-            if result.rowcount == 0:  # a concurrent duplicate won the race
+            if rowcount(result) == 0:  # a concurrent duplicate won the race
                 return request, False
             break
     else:  # pragma: no cover - 8 reference collisions in one day
@@ -300,8 +301,6 @@ async def apply_event(
     Raises :class:`PostalError`: ``not_found``, ``bad_status``, ``tracking_required``,
     ``bad_tracking``, ``reason_required``, ``conflict`` (transition not allowed, or the
     event id was used for another request)."""
-    from lookup.s10 import is_valid_s10, normalize_s10
-
     request = await session.get(PostalRequest, request_id)
     if request is None:
         raise PostalError("not_found")
@@ -335,7 +334,7 @@ async def apply_event(
             request_id=request.id, event_id=event_id, status=status, at=now, note=note[:500]
         )
     )
-    if inserted.rowcount == 0:  # the same event arrived twice at once
+    if rowcount(inserted) == 0:  # the same event arrived twice at once
         return EventOutcome(request, True)
     request.status = new
     if code is not None:
@@ -355,8 +354,6 @@ async def _push(
     now: datetime,
 ) -> None:
     """Tell the citizen, through the outbox, in their language at send time."""
-    from bot.outbox import enqueue
-
     args: dict[str, Any] = {
         "reference": request.reference,
         "tracking": request.tracking_code or "",

@@ -11,6 +11,7 @@ from bot.catalogue import Catalogue
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import utcnow
+from bot.demo import load_demo_if_empty
 
 
 @dataclass
@@ -30,8 +31,6 @@ class Services:
         if migrate:
             await db.upgrade()
         if settings.load_demo_data:
-            from bot.demo import load_demo_if_empty
-
             await load_demo_if_empty(db)
         catalogue = Catalogue()
         await catalogue.reload(db)

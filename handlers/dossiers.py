@@ -29,13 +29,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, delete, select
+from sqlalchemy import delete, select
 
 from bot import access
 from bot.context import Context
-from bot.db.engine import insert_ignore
+from bot.db.engine import insert_ignore, rowcount
 from bot.db.models import Dossier, Subscription
 from bot.domain import DossierStatus, ResultDelivery
 from bot.dossier_io import CardData, DossierRecord, load_card
@@ -58,11 +57,6 @@ MAX_LIST_BUTTONS = 5
 
 
 # Helpers ----------------------------------------------------------------------------------
-def rowcount(result: Result[Any]) -> int:
-    """Rows an INSERT or DELETE touched (the async session's stubs type its result without it)."""
-    return int(cast("CursorResult[Any]", result).rowcount)
-
-
 def _valid_code(arg: str) -> str | None:
     """The canonical code of a payload argument (payloads can be typed on some channels)."""
     parsed = parse_code(arg) if arg else None

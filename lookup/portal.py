@@ -144,7 +144,8 @@ def _parse_row(channel: str, row: str) -> Method:
     description = _clean(row[pos:])
 
     amount = fm.group("amount") if fm else None
-    if amount and (fm.group("cur") == "USD" or ("USD" in note and _amount(amount) < 1000)):  # type: ignore[union-attr]
+    currency = fm.group("cur") if fm else None
+    if amount and (currency == "USD" or ("USD" in note and _amount(amount) < 1000)):
         fee_text = _clean(f"{amount} USD {note}")  # foreign currency: no VND amount
     elif amount:
         fee_amount = _amount(amount)

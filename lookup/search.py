@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -588,8 +588,8 @@ class SearchIndex:
                     weight *= W_BIGRAM
                 postings.setdefault(term, {})[i] = weight
         self._postings = postings
-        for doc in self._docs:
-            doc.name_idf = sum(self._idf.get(t, 0.0) for t in doc.name_unigrams) or 1.0
+        for info in self._docs:
+            info.name_idf = sum(self._idf.get(t, 0.0) for t in info.name_unigrams) or 1.0
         return self
 
     # ----------------------------------------------------------------------------------------
@@ -794,7 +794,7 @@ CITIZEN_FIELDS = frozenset(
 )
 
 
-def docs_from_portal(records: Iterable[dict[str, object]]) -> list[SearchDoc]:
+def docs_from_portal(records: Iterable[Mapping[str, object]]) -> list[SearchDoc]:
     """SearchDocs from national-portal records (``ma_thu_tuc``, ``ten_thu_tuc`` …).
 
     ``popular`` marks fields where citizens (not firms or officials) file most dossiers: a prior

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot import i18n
@@ -78,8 +79,8 @@ def settings(database_url: str) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
-        events_secret="test-events-secret",
-        operator_token="test-operator-token",
+        events_secret=SecretStr("test-events-secret"),
+        operator_token=SecretStr("test-operator-token"),
         load_demo_data=True,
     )
 

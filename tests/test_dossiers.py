@@ -18,11 +18,13 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.db.models import Dossier, DossierEvent, Subscription
+from bot.db.models import Conversation, Dossier, DossierEvent, Subscription
 from bot.demo import data_path
+from bot.domain import DossierStatus
 from bot.dossier_io import DossierError, DossierRecord, import_dossier_file
 from bot.i18n import t
 from bot.services import Services
+from bot.upstream import clear_cache
 from bot.vntime import VN, vn_date
 from tests.conftest import FIXED_NOW, Chat
 
@@ -40,7 +42,7 @@ def demo_records() -> list[dict]:
 
 
 def code_with_status(status: int) -> str:
-    return next(r["code"] for r in demo_records() if r["status"] == status)
+    return str(next(r["code"] for r in demo_records() if r["status"] == status))
 
 
 # Import ---------------------------------------------------------------------------------------
@@ -237,12 +239,14 @@ def _rec(status: int, due: datetime, finished: datetime | None = None) -> Dossie
         received_at=due - timedelta(days=3),
         due_at=due,
         finished_at=finished,
-        status=status,
+        status=DossierStatus(status),
     )
 
 
 def test_late_boundary_uses_vietnam_dates() -> None:
-    vn = lambda *a: datetime(*a, tzinfo=VN)  # noqa: E731
+    def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+        return datetime(year, month, day, hour, minute, tzinfo=VN)
+
     # Due today at 08:00 (Vietnam), now 23:59 the same day: not late (the due date is a day).
     assert _rec(4, vn(2025, 7, 20, 8, 0)).late_days(vn(2025, 7, 20, 23, 59)) == 0
     # Due yesterday at 23:59, now 00:01: one day late — though only 2 minutes and the UTC
@@ -380,8 +384,6 @@ async def test_require_verification_continues_with_the_callers_payload(chat: Cha
 
 
 async def _flow(chat: Chat) -> str | None:
-    from bot.db.models import Conversation
-
     async with chat.app.services.db.read() as session:
         return await session.scalar(
             select(Conversation.flow).where(
@@ -493,8 +495,6 @@ class FakeUpstream:
 
 @pytest.fixture
 async def upstream(services: Services) -> AsyncIterator[FakeUpstream]:
-    from bot.upstream import clear_cache
-
     fake = FakeUpstream()
     web_app = web.Application()
     web_app.router.add_get("/hoso/{code}", fake.handle)

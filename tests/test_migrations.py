@@ -21,7 +21,8 @@ def differences(conn: Connection, metadata: MetaData) -> list[Any]:
         # The models declare no server defaults, so any default the database has is a drift.
         opts={"compare_type": True, "compare_server_default": True},
     )
-    return compare_metadata(context, metadata)
+    diff: list[Any] = compare_metadata(context, metadata)
+    return diff
 
 
 async def differences_from(database_url: str, metadata: MetaData) -> list[Any]:
@@ -56,7 +57,8 @@ def _show(part: Any) -> str:
     if isinstance(part, Column):
         return f"column {part.table.name}.{part.name} {part.type}"
     if isinstance(part, Index | Constraint):
-        columns = ", ".join(c.name for c in part.columns)
+        # Every constraint autogenerate reports (unique, foreign key, …) has columns.
+        columns = ", ".join(c.name for c in getattr(part, "columns", ()))
         table = part.table.name if part.table is not None else "?"
         return f"{type(part).__name__} {part.name} on {table}({columns})"
     return str(part)

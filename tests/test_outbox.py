@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -274,7 +275,7 @@ async def test_two_dispatchers_share_the_outbox(app: App) -> None:
     assert sorted(u for u, _ in rec.sent) == sorted(f"user{i}" for i in range(40))
 
 
-async def wait_for(condition: Any, limit: float = 10.0) -> None:
+async def wait_for(condition: Callable[[], bool], limit: float = 10.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
     while not condition():

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.db.models import Feedback
 from bot.services import Services
+from handlers.procedures import MAX_DOC_ON_CARD
 from tests.conftest import Chat
 
 
@@ -87,8 +88,6 @@ async def test_english_question_phrasing(chat: Chat) -> None:
 
 
 async def test_card_summarises_and_the_full_list_is_whole(chat: Chat) -> None:
-    from handlers.procedures import MAX_DOC_ON_CARD
-
     await chat.send("lam giay khai sinh cho con")
     doc_lines = [line for line in chat.text.splitlines() if line.startswith("• ")]
     assert all(len(line) <= MAX_DOC_ON_CARD + 2 for line in doc_lines)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
 from bot.db.models import Conversation
@@ -57,8 +58,6 @@ async def test_times_come_back_aware_and_in_utc(db: Database) -> None:
 
 
 async def test_database_errors_do_not_carry_personal_data(db: Database) -> None:
-    from sqlalchemy.exc import IntegrityError
-
     async with db.transaction() as s:
         s.add(
             Conversation(

@@ -37,6 +37,7 @@ from bot.channels.telegram import (
     split_text,
     utf16_len,
 )
+from bot.commands import qr
 from bot.commands.telegram import run_polling
 from bot.messages import Button, Incoming, Reply
 from bot.server import create_web_app
@@ -54,6 +55,7 @@ from tests.scripts import DEMO_CODE, SCRIPTS
 
 SECRET = "test-webhook-secret_1"
 PUBLIC_URL = "https://bot.example.org"
+Client = TestClient[web.Request, web.Application]
 _update_ids = itertools.count(10_000)
 _users = itertools.count(700_000_001)
 
@@ -89,14 +91,14 @@ def tg_app(services: Services, fake: FakeTelegram) -> App:
 
 
 @pytest.fixture
-async def client(tg_app: App) -> AsyncIterator[TestClient[Any, Any]]:
+async def client(tg_app: App) -> AsyncIterator[Client]:
     web_app = create_web_app(tg_app, features=("bot.channels.telegram",))
     async with TestClient(TestServer(web_app)) as c:
         yield c
 
 
-def channel_of(client: TestClient[Any, Any]) -> TelegramChannel:
-    return client.server.app[CHANNEL_KEY]
+def channel_of(client: Client) -> TelegramChannel:
+    return client.app[CHANNEL_KEY]
 
 
 class Driver:
@@ -120,7 +122,7 @@ class Driver:
         return self.fake.messages(user)[before:]
 
 
-def webhook_driver(fake: FakeTelegram, client: TestClient[Any, Any]) -> Driver:
+def webhook_driver(fake: FakeTelegram, client: Client) -> Driver:
     async def deliver(update: dict[str, Any]) -> None:
         resp = await client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET})
         assert resp.status == 200, await resp.text()
@@ -149,9 +151,7 @@ async def run_script(name: str, driver: Driver, user: int) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
-async def test_script_via_webhook(
-    name: str, fake: FakeTelegram, client: TestClient[Any, Any]
-) -> None:
+async def test_script_via_webhook(name: str, fake: FakeTelegram, client: Client) -> None:
     skip_if_feature_missing(name)
     await run_script(name, webhook_driver(fake, client), next(_users))
     assert not [c for c in fake.calls if c.status != 200], "the fake refused a call"
@@ -233,7 +233,7 @@ async def test_unreachable_api_at_start_up_polling(tg_app: App) -> None:
     assert not [w for w in caught if "Unclosed" in str(w.message)], "HTTP sessions left open"
 
 
-async def test_webhook_secret_is_checked(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:
+async def test_webhook_secret_is_checked(fake: FakeTelegram, client: Client) -> None:
     update = message_update(next(_update_ids), next(_users), "/start")
     for headers in ({}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: SECRET + "x"}):
         resp = await client.post(WEBHOOK_PATH, json=update, headers=headers)
@@ -243,7 +243,7 @@ async def test_webhook_secret_is_checked(fake: FakeTelegram, client: TestClient[
 
 
 async def test_webhook_and_command_menu_registered(
-    fake: FakeTelegram, client: TestClient[Any, Any], tg_app: App
+    fake: FakeTelegram, client: Client, tg_app: App
 ) -> None:
     assert fake.webhook is not None
     assert fake.webhook["url"] == f"{PUBLIC_URL}/telegram/webhook"
@@ -260,9 +260,7 @@ async def test_webhook_and_command_menu_registered(
     assert tg_app.senders["telegram"] is channel_of(client)
 
 
-async def test_duplicate_update_is_answered_once(
-    fake: FakeTelegram, client: TestClient[Any, Any]
-) -> None:
+async def test_duplicate_update_is_answered_once(fake: FakeTelegram, client: Client) -> None:
     user = next(_users)
     update = message_update(next(_update_ids), user, "/start")
     driver = webhook_driver(fake, client)
@@ -289,7 +287,7 @@ async def test_backlog_full_answers_503(tg_app: App) -> None:
     assert channel.queue.qsize() == 2
 
 
-async def test_not_text_and_garbage(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:
+async def test_not_text_and_garbage(fake: FakeTelegram, client: Client) -> None:
     user = next(_users)
     driver = webhook_driver(fake, client)
     sticker = {
@@ -309,7 +307,7 @@ async def test_not_text_and_garbage(fake: FakeTelegram, client: TestClient[Any, 
     assert resp.status == 400
 
 
-async def test_user_text_is_escaped(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:
+async def test_user_text_is_escaped(fake: FakeTelegram, client: Client) -> None:
     user = next(_users)
     sent = await webhook_driver(fake, client).turn(
         user, message_update(next(_update_ids), user, "/<b>&amp;<x")
@@ -318,7 +316,7 @@ async def test_user_text_is_escaped(fake: FakeTelegram, client: TestClient[Any, 
     assert all(c.status == 200 for c in fake.calls_of("sendMessage"))
 
 
-async def test_retry_after_is_honoured(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:
+async def test_retry_after_is_honoured(fake: FakeTelegram, client: Client) -> None:
     fake.fail("sendMessage", 429, retry_after=1)
     user = next(_users)
     sent = await webhook_driver(fake, client).turn(
@@ -329,7 +327,7 @@ async def test_retry_after_is_honoured(fake: FakeTelegram, client: TestClient[An
     assert statuses[:2] == [429, 200]
 
 
-async def test_server_error_is_retried(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:
+async def test_server_error_is_retried(fake: FakeTelegram, client: Client) -> None:
     fake.fail("sendMessage", 502)
     user = next(_users)
     sent = await webhook_driver(fake, client).turn(
@@ -339,7 +337,7 @@ async def test_server_error_is_retried(fake: FakeTelegram, client: TestClient[An
     assert [c.status for c in fake.calls_of("sendMessage")][:2] == [502, 200]
 
 
-async def test_expired_button_is_answered(fake: FakeTelegram, client: TestClient[Any, Any]) -> None:
+async def test_expired_button_is_answered(fake: FakeTelegram, client: Client) -> None:
     user = next(_users)
     driver = webhook_driver(fake, client)
     press = callback_update(next(_update_ids), user, "zz-gone:42")
@@ -355,7 +353,7 @@ async def test_expired_button_is_answered(fake: FakeTelegram, client: TestClient
 
 
 async def test_deep_link_reaches_the_dialogue(
-    fake: FakeTelegram, client: TestClient[Any, Any], tg_app: App, monkeypatch: pytest.MonkeyPatch
+    fake: FakeTelegram, client: Client, tg_app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[Incoming] = []
     original = tg_app.dialogue.handle
@@ -379,7 +377,7 @@ async def test_deep_link_reaches_the_dialogue(
 
 
 async def test_typing_for_slow_answers(
-    fake: FakeTelegram, client: TestClient[Any, Any], tg_app: App, monkeypatch: pytest.MonkeyPatch
+    fake: FakeTelegram, client: Client, tg_app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tg, "TYPING_AFTER", 0.01)
     gate = asyncio.Event()
@@ -435,9 +433,7 @@ def test_callback_data_over_64_bytes_is_dropped() -> None:
     assert rows[1][0]["text"] == "nhãn dài"
 
 
-async def test_long_escaped_message_accepted_by_fake(
-    fake: FakeTelegram, client: TestClient[Any, Any]
-) -> None:
+async def test_long_escaped_message_accepted_by_fake(fake: FakeTelegram, client: Client) -> None:
     user = next(_users)
     channel = channel_of(client)
     body = "\n".join(f"<{i}> & " + "chữ " * 50 for i in range(40))
@@ -452,9 +448,7 @@ async def test_long_escaped_message_accepted_by_fake(
 # Pushes (outbox sender) --------------------------------------------------------------------
 
 
-async def test_sender_maps_telegram_errors(
-    fake: FakeTelegram, client: TestClient[Any, Any]
-) -> None:
+async def test_sender_maps_telegram_errors(fake: FakeTelegram, client: Client) -> None:
     channel = channel_of(client)
     blocked, missing, busy = next(_users), next(_users), next(_users)
     fake.blocked.add(blocked)
@@ -497,8 +491,6 @@ def test_deep_link_payload_round_trip() -> None:
 async def test_qr_command_saves_the_deep_link(
     tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.commands import qr
-
     out = tmp_path / f"slip{suffix}"
     args = argparse.Namespace(code=DEMO_CODE, out=str(out), scale=4, bot="@motcua_test_bot")
     assert await qr.run(args) == 0
@@ -509,8 +501,6 @@ async def test_qr_command_saves_the_deep_link(
 
 
 async def test_qr_command_prints_to_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.commands import qr
-
     args = argparse.Namespace(code=DEMO_CODE, out=None, scale=4, bot="motcua_test_bot")
     assert await qr.run(args) == 0
     out = capsys.readouterr().out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -34,7 +34,9 @@ async def _connected(base_url: str, **kw: Any) -> AsyncIterator[Bot]:
         await bot.request.shutdown()
 
 
-def _api(method: str, handler: Any) -> web.Application:
+def _api(
+    method: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.Application:
     app = web.Application()
     app.router.add_post(f"/bot{{token}}/{method}", handler)
     return app

@@ -12,17 +12,17 @@ from __future__ import annotations
 import json
 import os
 import ssl
-from typing import Any
 
 import aiohttp
 import certifi
 from aiohttp.helpers import get_env_proxy_for_url
+from telegram._utils.defaultvalue import DefaultValue  # PTB's own type for DEFAULT_NONE
+from telegram._utils.types import ODVInput  # BaseRequest.do_request's parameter type
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
 _JSON = {"Content-Type": "application/json"}
-_DefaultMarker = type(BaseRequest.DEFAULT_NONE)
 _Proxy = tuple[URL | None, aiohttp.BasicAuth | None]
 
 
@@ -75,10 +75,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
@@ -152,9 +152,9 @@ def _ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-def _given(value: Any, default: float | None) -> float | None:
+def _given(value: ODVInput[float], default: float | None) -> float | None:
     """PTB passes a default marker (``DEFAULT_NONE``) when a call sets no timeout of its own."""
-    return default if isinstance(value, _DefaultMarker) else value  # type: ignore[no-any-return]
+    return default if isinstance(value, DefaultValue) else value
 
 
 def _sum(a: float | None, b: float | None) -> float | None:

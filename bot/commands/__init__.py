@@ -8,7 +8,8 @@ from typing import Any
 from bot.config import Settings, get_settings
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
+def add_db_option(parser: argparse._ActionsContainer) -> None:
+    """Add ``--db`` to a parser or to an argument group (e.g. a mutually exclusive one)."""
     parser.add_argument("--db", metavar="URL", help="database URL (default: MOTCUA_DATABASE_URL)")
 
 

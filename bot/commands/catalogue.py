@@ -16,7 +16,7 @@ from bot.commands import add_db_option, settings_for
 SHOW_REJECTS = 5
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("catalogue", help="import or export the procedure catalogue")
     csub = p.add_subparsers(dest="catalogue_command", required=True)
     imp = csub.add_parser("import", help="import a JSONL file (.gz too), project or portal format")

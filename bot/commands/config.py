@@ -6,16 +6,16 @@ import argparse
 
 from pydantic import SecretStr
 
+from bot.config import Settings
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("config", help="list settings, environment variables and defaults")
     p.add_argument("--markdown", action="store_true", help="as a Markdown table (for the README)")
     p.set_defaults(func=run)
 
 
 async def run(args: argparse.Namespace) -> int:
-    from bot.config import Settings
-
     rows = []
     for name, info in Settings.model_fields.items():
         default = info.default

@@ -18,7 +18,7 @@ from bot.commands import add_db_option, settings_for
 from bot.vntime import vn_date
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("postal", help="postal delivery of results")
     psub = p.add_subparsers(dest="postal_command", required=True)
     ex = psub.add_parser("export", help="today's accepted-for-dispatch requests as CSV")

@@ -10,8 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.config import get_settings
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("qr", help="print or save a QR code that opens a dossier in Telegram")
     p.add_argument("code", metavar="CODE", help="dossier code, e.g. 000.00.00.H31-250714-0001")
     p.add_argument("--out", metavar="FILE", help="save as FILE.png or FILE.svg instead of printing")
@@ -24,7 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 async def run(args: argparse.Namespace) -> int:
     import segno
 
-    from bot.config import get_settings
     from lookup.deeplink import encode_start_payload, start_link
 
     username = (args.bot or get_settings().telegram_bot_username).lstrip("@")
@@ -43,7 +44,7 @@ async def run(args: argparse.Namespace) -> int:
         if out.suffix.lower() not in (".png", ".svg"):
             print("--out must end in .png or .svg", file=sys.stderr)
             return 2
-        qr.save(out, scale=args.scale, border=4)
+        qr.save(str(out), scale=args.scale, border=4)
         print(f"{out}  {link}")
         return 0
     qr.terminal(out=sys.stdout, compact=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.commands import add_db_option, settings_for
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("search", help="search the procedure catalogue")
     p.add_argument("query", nargs="?", help="the query; without it, one query per stdin line")
     src = p.add_mutually_exclusive_group()
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="FILE",
         help="index this JSONL file (project or national format) without a database",
     )
-    add_db_option(src)  # type: ignore[arg-type]
+    add_db_option(src)
     p.add_argument("--limit", type=int, default=5, help="results per query (default 5)")
     p.add_argument("--json", action="store_true", help="one JSON object per query")
     p.add_argument("--log-level", default="WARNING", help=argparse.SUPPRESS)

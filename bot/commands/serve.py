@@ -8,7 +8,7 @@ import asyncio
 from bot.commands import add_db_option, settings_for
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="run the HTTP server, webhooks and push notifications")
     add_db_option(p)
     p.add_argument("--host", help="listen address (default: MOTCUA_HTTP_HOST)")

@@ -11,14 +11,18 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.commands import add_db_option, settings_for
+
+if TYPE_CHECKING:  # imported when the command runs (see run_polling)
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("telegram", help="run the Telegram bot with long polling (no public URL)")
     add_db_option(p)
     p.add_argument("--log-level", default=None, help="logging level")
@@ -43,7 +47,7 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def run_polling(app: Any, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
+async def run_polling(app: App, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
     """Poll until ``stop`` is set: deleteWebhook, command menu, workers, the outbox dispatcher,
     then a clean shutdown."""
     from telegram.ext import Updater
@@ -59,12 +63,12 @@ async def run_polling(app: Any, stop: asyncio.Event, *, poll_timeout: float = 10
     await channel.start(polling=True)
     app.senders[CHANNEL] = channel
     updater = Updater(channel.bot, channel.queue)  # a bounded queue: polling waits when full
-    dispatcher: asyncio.Task[Any] | None = None
+    dispatcher: asyncio.Task[None] | None = None
     try:
         await updater.initialize()
         await updater.start_polling(
             poll_interval=0.0,
-            timeout=poll_timeout,
+            timeout=timedelta(seconds=poll_timeout),
             allowed_updates=list(ALLOWED_UPDATES),
             drop_pending_updates=False,
         )

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.sql.dml import Insert
 
+from bot.db.models import Base
 from bot.db.sqlite_inloop import in_loop_creator
 
 _SQLITE_WRITE_LOCKS: dict[str, asyncio.Lock] = {}
@@ -86,7 +87,7 @@ class Database:
         async with self.sessions() as session:
             yield session
 
-    def insert_ignore(self, table: Any) -> Insert:
+    def insert_ignore(self, table: type[Base]) -> Insert:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
         return _insert_ignore("sqlite" if self.is_sqlite else "postgresql", table)
 
@@ -99,15 +100,27 @@ class Database:
         await self.engine.dispose()
 
 
-def insert_ignore(session: AsyncSession, table: Any) -> Insert:
+def insert_ignore(session: AsyncSession, table: type[Base]) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING`` in the dialect of the session's connection."""
     assert session.bind is not None
     return _insert_ignore(session.bind.dialect.name, table)
 
 
-def _insert_ignore(dialect_name: str, table: Any) -> Insert:
-    dialect = sqlite if dialect_name == "sqlite" else postgresql
-    return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[no-any-return]
+def rowcount(result: Result[Any]) -> int:
+    """Rows an INSERT, UPDATE or DELETE matched.
+
+    ``AsyncSession.execute`` is typed as returning a plain ``Result`` for every statement; for
+    DML it returns a ``CursorResult``, the only kind that carries ``rowcount``.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"no rowcount on a {type(result).__name__}: not a DML statement's result")
+    return result.rowcount
+
+
+def _insert_ignore(dialect_name: str, table: type[Base]) -> Insert:
+    if dialect_name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return postgresql.insert(table).on_conflict_do_nothing()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -134,4 +147,4 @@ def _run_upgrade(conn: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
-__all__ = ["Database", "alembic_config", "insert"]
+__all__ = ["Database", "alembic_config", "insert", "rowcount"]

@@ -14,7 +14,7 @@ uses, and is plugged in with ``create_async_engine(async_creator=...)``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 
@@ -76,7 +76,8 @@ class InLoopConnection:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._connection = conn  # the dialect checks this to see whether it is still open
+        # The dialect checks this to see whether the connection is still open.
+        self._connection: sqlite3.Connection | None = conn
 
     def cursor(self) -> InLoopCursor:
         return InLoopCursor(self._conn.cursor())
@@ -104,13 +105,15 @@ class InLoopConnection:
         self._conn.create_function(*args, **kw)
 
 
-def in_loop_creator(path: str) -> Any:
+def in_loop_creator(path: str) -> Callable[[], Awaitable[InLoopConnection]]:
     """``async_creator`` for ``create_async_engine``: opens ``path`` for use on the loop."""
 
     async def connect() -> InLoopConnection:
         # check_same_thread=False: the pool may hand the connection to another loop's task
-        # in tests; all calls still happen on one thread at a time.
-        conn = sqlite3.connect(path, isolation_level="", check_same_thread=False)
+        # in tests; all calls still happen on one thread at a time. isolation_level is left at
+        # its default, "" (implicit BEGIN before writes, what the dialect expects); typeshed's
+        # Literal for the argument omits "", so it is not spelled out.
+        conn = sqlite3.connect(path, check_same_thread=False)
         return InLoopConnection(conn)
 
     return connect

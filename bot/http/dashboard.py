@@ -9,10 +9,9 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import ColumnElement, Integer, case, func, select
 
 from bot.app import App
 from bot.db.models import Dossier, Feedback
@@ -44,7 +43,7 @@ def _rate(part: int, whole: int) -> float:
 
 
 async def unit_stats(app: App, now: datetime) -> list[UnitStats]:
-    def count_if(cond: Any) -> Any:
+    def count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((cond, 1), else_=0)).cast(Integer)
 
     finished = Dossier.status.in_(sorted(WITH_RESULT))

@@ -22,16 +22,16 @@ import hmac
 import logging
 import re
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import CursorResult, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.db.engine import insert_ignore
+from bot.db.engine import insert_ignore, rowcount
 from bot.db.models import Dossier, DossierEvent
 from bot.domain import DossierStatus, member
 from bot.dossier_io import (
@@ -144,20 +144,12 @@ async def apply_event(session: AsyncSession, ev: Event, now: datetime, *, lock: 
     latest = await session.scalar(
         select(func.max(DossierEvent.at)).where(DossierEvent.dossier_code == ev.code)
     )
-    # An INSERT answers a CursorResult (with rowcount); execute() is typed for any statement.
-    inserted = cast(
-        CursorResult[Any],
-        await session.execute(
-            insert_ignore(session, DossierEvent).values(
-                dossier_code=ev.code,
-                event_id=ev.event_id,
-                status=ev.status,
-                at=ev.at,
-                note=ev.note,
-            )
-        ),
+    inserted = await session.execute(
+        insert_ignore(session, DossierEvent).values(
+            dossier_code=ev.code, event_id=ev.event_id, status=ev.status, at=ev.at, note=ev.note
+        )
     )
-    if inserted.rowcount == 0:
+    if rowcount(inserted) == 0:
         return "duplicate"
     if latest is not None and ev.at < latest:
         return "history"  # arrived out of order: kept in the history, current state unchanged
