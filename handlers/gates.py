@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TypedDict
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access
 from bot.context import Context
@@ -35,6 +38,12 @@ router = Router("gates")
 VERIFY_FLOW = "dossier_verify"
 
 
+class _Window(TypedDict):
+    limit: int
+    window_seconds: int
+    now: datetime
+
+
 # The allowance -------------------------------------------------------------------------------
 def retry_text(ctx: Context, at: datetime) -> str:
     """When the citizen may try again: the time today, or time and date."""
@@ -44,20 +53,23 @@ def retry_text(ctx: Context, at: datetime) -> str:
     return local.strftime("%H:%M %d/%m/%Y")
 
 
+def _counter(ctx: Context, kind: str) -> tuple[AsyncSession, str, str, str]:
+    """Which counter: this chat's ``kind`` (lookups, unknown codes)."""
+    return ctx.session, ctx.channel, ctx.user_id, kind
+
+
+def _window(ctx: Context, kind: str) -> _Window:
+    """The counter's limit and window, from the settings."""
+    s = ctx.services.settings
+    limit = access.unknown_limit(s) if kind == access.UNKNOWN else s.lookup_rate_limit
+    return {"limit": limit, "window_seconds": s.lookup_rate_window_seconds, "now": ctx.now()}
+
+
 async def allowance_left(ctx: Context) -> bool:
     """False (and the citizen told when to come back) once the unknown-code allowance is spent.
 
     Checked before every lookup by code, on every path; counting is :func:`count_unknown`."""
-    s = ctx.services.settings
-    result = await access.check(
-        ctx.session,
-        ctx.channel,
-        ctx.user_id,
-        access.UNKNOWN,
-        limit=access.unknown_limit(s),
-        window_seconds=s.lookup_rate_window_seconds,
-        now=ctx.now(),
-    )
+    result = await access.check(*_counter(ctx, access.UNKNOWN), **_window(ctx, access.UNKNOWN))
     if result.allowed:
         return True
     ctx.end_flow()
@@ -68,16 +80,7 @@ async def allowance_left(ctx: Context) -> bool:
 
 async def count_lookup(ctx: Context) -> bool:
     """Count one lookup against the chat's rate; False (and said) when the rate is spent."""
-    s = ctx.services.settings
-    result = await access.hit(
-        ctx.session,
-        ctx.channel,
-        ctx.user_id,
-        access.LOOKUP,
-        limit=s.lookup_rate_limit,
-        window_seconds=s.lookup_rate_window_seconds,
-        now=ctx.now(),
-    )
+    result = await access.hit(*_counter(ctx, access.LOOKUP), **_window(ctx, access.LOOKUP))
     if result.allowed:
         return True
     retry = result.retry_at or ctx.now()
@@ -87,16 +90,7 @@ async def count_lookup(ctx: Context) -> bool:
 
 async def count_unknown(ctx: Context) -> None:
     """Count one unknown code; :func:`allowance_left` refuses once there are too many."""
-    s = ctx.services.settings
-    await access.hit(
-        ctx.session,
-        ctx.channel,
-        ctx.user_id,
-        access.UNKNOWN,
-        limit=access.unknown_limit(s),
-        window_seconds=s.lookup_rate_window_seconds,
-        now=ctx.now(),
-    )
+    await access.hit(*_counter(ctx, access.UNKNOWN), **_window(ctx, access.UNKNOWN))
 
 
 def upstream_mode(ctx: Context) -> bool:

@@ -494,50 +494,23 @@ def _say_converted(ctx: Context, result: dict[str, Any]) -> None:
             ctx.say("postal-ward-inferred", ward=ward, province=province)
         return
     kind = str(conv.kind)
-    if kind == "former_ward" and conv.kind_changed:
-        ctx.say(
-            "postal-converted-ward-kind",
-            named=conv.named,
-            old=conv.old_unit,
-            parents=conv.old_parents,
-            ward=ward,
-            province=province,
-        )
-    elif kind == "former_ward":
-        ctx.say(
-            "postal-converted-ward",
-            old=conv.old_unit,
-            parents=conv.old_parents,
-            ward=ward,
-            province=province,
-        )
-    elif kind == "former_district" and not conv.named:  # an island district, now a zone
-        ctx.say(
-            "postal-converted-zone",
-            old=conv.old_unit,
-            parents=conv.old_parents,
-            ward=ward,
-            province=province,
-        )
-    elif kind == "former_district":
-        ctx.say(
-            "postal-converted-district",
-            named=conv.named,
-            old=conv.old_unit,
-            parents=conv.old_parents,
-            ward=ward,
-            province=province,
-        )
+    if kind == "former_ward":
+        key = "postal-converted-ward-kind" if conv.kind_changed else "postal-converted-ward"
+    elif kind == "former_district":  # one without a named ward was an island district, now a zone
+        key = "postal-converted-district" if conv.named else "postal-converted-zone"
     elif kind == "former_province":
-        ctx.say(
-            "postal-converted-province",
-            named=conv.named,
-            old=conv.old_unit,
-            ward=ward,
-            province=province,
-        )
+        key = "postal-converted-province"
     else:  # other_kind
-        ctx.say("postal-converted-kind", named=conv.named, ward=ward, province=province)
+        key = "postal-converted-kind"
+    # Each message uses the arguments it needs; Fluent ignores the others.
+    ctx.say(
+        key,
+        named=conv.named,
+        old=conv.old_unit,
+        parents=conv.old_parents,
+        ward=ward,
+        province=province,
+    )
 
 
 # Buttons inside the flow -----------------------------------------------------------------------
