@@ -76,6 +76,42 @@ class Settings(BaseSettings):
     )
     telegram_bot_username: str = Field("", description="Bot username, for t.me deep links")
 
+    # Zalo Official Account (API v3): on when the app id and secret key are set
+    zalo_oa_app_id: str = Field("", description="Zalo app id of the Official Account")
+    zalo_oa_secret_key: SecretStr = Field(
+        SecretStr(""), description="OA secret key: checks X-ZEvent-Signature on the webhook"
+    )
+    zalo_oa_app_secret: SecretStr = Field(
+        SecretStr(""), description="Zalo app secret: sent as secret_key when refreshing tokens"
+    )
+    zalo_oa_access_token: SecretStr = Field(
+        SecretStr(""), description="Initial OA access token (then the database holds the current)"
+    )
+    zalo_oa_refresh_token: SecretStr = Field(
+        SecretStr(""), description="Initial OA refresh token (single use; rotated in the database)"
+    )
+    zalo_oa_api_url: str = Field("https://openapi.zalo.me", description="Zalo OA API base URL")
+    zalo_oa_oauth_url: str = Field(
+        "https://oauth.zaloapp.com", description="Zalo OAuth v4 base URL (token refresh)"
+    )
+    zalo_oa_window_hours: float = Field(
+        48.0, description="Hours after a citizen's last message in which the OA may write (cs)"
+    )
+    zalo_oa_max_skew_seconds: int = Field(
+        300, description="Accepted age of a Zalo OA webhook timestamp"
+    )
+    zalo_oa_name: str = Field("", description="OA id or short name, for zalo.me links (QR)")
+
+    # Zalo Bot Platform: on when the token is set
+    zalo_bot_token: SecretStr = Field(SecretStr(""), description="Zalo Bot Platform bot token")
+    zalo_bot_api_url: str = Field(
+        "https://bot-api.zaloplatforms.com", description="Zalo Bot Platform API base URL"
+    )
+    zalo_bot_webhook_secret: SecretStr = Field(
+        SecretStr(""),
+        description="secret_token for setWebhook (X-Bot-Api-Secret-Token), 8-256 chars",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
