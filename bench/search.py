@@ -24,7 +24,8 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from lookup.fold import fold
-from lookup.search import SearchDoc, SearchIndex, Verdict, decide, docs_from_portal
+from lookup.portal import search_docs
+from lookup.search import SearchDoc, SearchIndex, Verdict, decide
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared"
@@ -170,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.catalogue.exists() or not args.queries.exists():
         print(f"bench.search skipped: shared data not found ({args.catalogue}, {args.queries})")
         return 0
-    docs = docs_from_portal(load_jsonl(args.catalogue))
+    docs = search_docs(load_jsonl(args.catalogue))
     sets = {"dev": load_jsonl(args.queries)}
     if args.own.exists():
         sets["own"] = load_jsonl(args.own)

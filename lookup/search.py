@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -759,61 +759,3 @@ def decide(hits: list[Hit]) -> Verdict:
     if top.score >= CONFIDENT_SCORE and margin >= CONFIDENT_MARGIN:
         return Verdict.CONFIDENT
     return Verdict.AMBIGUOUS
-
-
-# --------------------------------------------------------------------------------------------
-# National portal format
-
-CITIZEN_FIELDS = frozenset(
-    fold(f)
-    for f in (
-        "Hộ tịch",
-        "Đăng ký, quản lý cư trú",
-        "Cấp, quản lý căn cước",
-        "Định danh và xác thực điện tử",
-        "Quản lý xuất nhập cảnh",
-        "Chứng thực",
-        "Lý lịch tư pháp",
-        "Trợ giúp pháp lý",
-        "Nuôi con nuôi",
-        "Sát hạch, cấp giấy phép lái xe",
-        "Đăng ký, quản lý phương tiện giao thông cơ giới, xe máy chuyên dùng",
-        "Đất đai",
-        "Đăng ký biện pháp bảo đảm",
-        "Hoạt động xây dựng",
-        "Nhà ở và công sở",
-        "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)",
-        "Thành lập và hoạt động của doanh nghiệp",
-        "Thuế",
-        "Thực hiện chính sách BHXH",
-        "Thực hiện chính sách BHYT",
-        "Chi trả các chế độ BHXH",
-        "Thu BHXH, BHYT, BHTN, BH tai nạn lao động, BNN",
-        "Người có công",
-    )
-)
-
-
-def docs_from_portal(records: Iterable[Mapping[str, object]]) -> list[SearchDoc]:
-    """SearchDocs from national-portal records (``ma_thu_tuc``, ``ten_thu_tuc`` …).
-
-    ``popular`` marks fields where citizens (not firms or officials) file most dossiers: a prior
-    that moves everyday procedures ahead of look-alike specialist ones.
-    """
-    docs: list[SearchDoc] = []
-    for rec in records:
-        code = str(rec.get("ma_thu_tuc") or "").strip()
-        name = str(rec.get("ten_thu_tuc") or "").strip()
-        if not code or not name:
-            continue
-        field_name = str(rec.get("linh_vuc") or "")
-        docs.append(
-            SearchDoc(
-                code=code,
-                name=name,
-                field=field_name,
-                result=str(rec.get("ket_qua_xu_ly") or ""),
-                popular=fold(field_name) in CITIZEN_FIELDS,
-            )
-        )
-    return docs

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from lookup.fold import fold, syllables
+from lookup.portal import search_docs
 from lookup.search import (
     Hit,
     SearchDoc,
@@ -21,7 +22,6 @@ from lookup.search import (
     Verdict,
     apply_lexicon,
     decide,
-    docs_from_portal,
 )
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
@@ -257,7 +257,7 @@ def test_decide_thresholds() -> None:
     assert decide([Hit("1", "Đăng ký khai sinh", 0.8)]) is Verdict.CONFIDENT
 
 
-def test_docs_from_portal_reads_national_records() -> None:
+def test_portal_search_docs_read_national_records() -> None:
     recs = [
         {
             "ma_thu_tuc": "1.001193",
@@ -267,7 +267,7 @@ def test_docs_from_portal_reads_national_records() -> None:
         },
         {"ma_thu_tuc": "", "ten_thu_tuc": "no code"},
     ]
-    docs = docs_from_portal(recs)
+    docs = search_docs(recs)
     assert len(docs) == 1 and docs[0].popular and docs[0].code == "1.001193"
     assert SearchIndex.build(docs + DOCS[1:]).search("khai sinh")[0].code == "1.001193"
 
@@ -278,7 +278,7 @@ def test_docs_from_portal_reads_national_records() -> None:
 )
 def test_dev_queries_on_national_catalogue() -> None:
     with gzip.open(CATALOGUE, "rt", encoding="utf-8") as fh:
-        idx = SearchIndex.build(docs_from_portal(json.loads(line) for line in fh))
+        idx = SearchIndex.build(search_docs(json.loads(line) for line in fh))
     queries = [json.loads(line) for line in DEV_QUERIES.read_text(encoding="utf-8").splitlines()]
     hits = sum(
         bool(res) and res[0].code in q["codes"]
