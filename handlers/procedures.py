@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import insert
 
+from bot.channels.render import distinct_labels
 from bot.context import Context
 from bot.db.models import Feedback, Procedure, ProcedureMethod
 from bot.messages import Button
@@ -27,10 +28,6 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:(")
     return cut + "…"
-
-
-def _label(text: str) -> str:
-    return shorten(text, MAX_LABEL)
 
 
 def method_line(ctx: Context, m: ProcedureMethod) -> str:
@@ -106,7 +103,9 @@ async def answer(ctx: Context, query: str) -> None:
             render_card(ctx, p)
             return
     if verdict is Verdict.AMBIGUOUS or (verdict is Verdict.CONFIDENT and hits):
-        buttons = [Button(_label(h.name), f"p:{h.code}") for h in hits[:3]]
+        top = hits[:3]
+        labels = distinct_labels([h.name for h in top], MAX_LABEL)
+        buttons = [Button(label, f"p:{h.code}") for label, h in zip(labels, top, strict=True)]
         buttons.append(ctx.button("proc-btn-none", "pn"))
         ctx.say("proc-did-you-mean", buttons)
         return

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels.render import distinct_labels
 from bot.db.models import PostalRequest
 from bot.i18n import t
 from tests.conftest import Chat
@@ -59,3 +60,20 @@ async def test_a_number_after_a_reply_without_buttons_presses_the_last_menu(chat
     assert not chat.buttons or all("Tra cứu" not in b for b in chat.buttons)
     await chat.send("2")  # the menu shown before the prompt: "Xem tình trạng hồ sơ"
     assert t("vi", "ds-prompt").split("\n")[0] in chat.text
+
+
+def test_did_you_mean_labels_for_long_similar_names_stay_distinguishable() -> None:
+    shared = "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác"
+    names = [
+        f"{shared} gắn liền với đất lần đầu (cấp tỉnh)",
+        f"{shared} gắn liền với đất lần đầu (cấp xã)",
+        f"{shared} gắn liền với đất cho người nhận chuyển nhượng",
+    ]
+    labels = distinct_labels(names, 60)
+    assert len(set(labels)) == 3 and all(len(label) <= 60 for label in labels)
+    assert "(cấp tỉnh)" in labels[0] and "(cấp xã)" in labels[1]
+    assert "chuyển nhượng" in labels[2] and all(lab.startswith("Đăng ký") for lab in labels)
+    assert distinct_labels(["Đăng ký khai sinh", "Đăng ký khai tử"], 60) == [
+        "Đăng ký khai sinh",
+        "Đăng ký khai tử",
+    ]

@@ -108,3 +108,35 @@ def numbered_turn(replies: list[Reply]) -> list[str]:
         out.append(numbered_text(reply, n))
         n += len(reply.buttons)
     return out
+
+
+def distinct_labels(texts: list[str], limit: int) -> list[str]:
+    """Labels for a set of choices that stay distinguishable within ``limit`` characters.
+
+    Long, similar names ("Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất, … (cấp tỉnh)") cut at
+    the same length come out identical; then each label keeps the start of the shared wording
+    and shows the words that differ, so the citizen can tell the choices apart."""
+    plain = [short_label(text, limit) for text in texts]
+    if len(set(plain)) == len(plain):
+        return plain
+    words = [" ".join(text.split()).split(" ") for text in texts]
+    head = 0  # words shared at the start by every choice
+    while all(len(w) > head for w in words) and len({w[head] for w in words}) == 1:
+        head += 1
+    tail = 0  # and at the end
+    while (
+        all(len(w) > head + tail for w in words) and len({w[len(w) - 1 - tail] for w in words}) == 1
+    ):
+        tail += 1
+    labels = []
+    for w in words:
+        differing = " ".join(w[head : len(w) - tail]) or " ".join(w[max(0, head - 2) :])
+        # As much of the shared start as fits beside the differing words (at least 2 words).
+        room = limit - len(differing) - 3
+        keep = 2
+        while keep < head and len(" ".join(w[: keep + 1])) <= room:
+            keep += 1
+        lead = " ".join(w[: min(head, keep)]).rstrip(",;:")
+        label = f"{lead} … {differing}" if head > keep else f"{lead} {differing}".strip()
+        labels.append(short_label(label, limit))
+    return labels if len(set(labels)) == len(labels) else plain
