@@ -39,7 +39,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlalchemy import BindParameter, Select, bindparam, exists, select
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import insert_ignore
@@ -68,6 +68,11 @@ class EventRecord:
     at: datetime
     note: str = ""
     event_id: str | None = None
+    seq: int = 0  # arrival order: two steps often share a timestamp (filed and received at once)
+
+    def order(self) -> tuple[datetime, int]:
+        """Chronological order, ties broken by arrival."""
+        return (self.at, self.seq)
 
 
 @dataclass(slots=True)
@@ -119,7 +124,8 @@ class DossierRecord:
         return max(0, (vn_date(end) - vn_date(self.due_at)).days)
 
     def latest_events(self, n: int = LATEST_EVENTS) -> list[EventRecord]:
-        return sorted(self.history, key=lambda e: e.at, reverse=True)[:n]
+        """The last ``n`` steps, oldest first (the card reads as a timeline ending now)."""
+        return sorted(self.history, key=EventRecord.order)[-n:]
 
     # Conversions -------------------------------------------------------------------------
     @classmethod
@@ -147,8 +153,11 @@ class DossierRecord:
             applicant_id_number=data.applicant_id_number,
             missing=list(data.missing),
             history=sorted(
-                (EventRecord(h.status, h.at, h.note, h.event_id) for h in data.history),
-                key=lambda e: e.at,
+                (
+                    EventRecord(h.status, h.at, h.note, h.event_id, seq=i)
+                    for i, h in enumerate(data.history)
+                ),
+                key=EventRecord.order,
             ),
         )
 
@@ -171,8 +180,11 @@ class DossierRecord:
             applicant_id_number=d.applicant_id_number,
             missing=list(d.missing or []),
             history=sorted(
-                (EventRecord(DossierStatus(e.status), e.at, e.note, e.event_id) for e in events),
-                key=lambda e: e.at,
+                (
+                    EventRecord(DossierStatus(e.status), e.at, e.note, e.event_id, seq=e.id)
+                    for e in events
+                ),
+                key=EventRecord.order,
             ),
         )
 
@@ -602,6 +614,7 @@ class CardData:
     record: DossierRecord
     verified: bool = False
     subscribed: bool = False
+    events_total: int = 0  # all steps, where the record holds only the latest
 
 
 @cache
@@ -621,6 +634,12 @@ def _card_query(with_chat: bool) -> Select[Any]:
         e.c.at.label("ev_at"),
         e.c.note.label("ev_note"),
         e.c.event_id.label("ev_id"),
+        e.c.id.label("ev_seq"),
+        select(func.count())
+        .select_from(e)
+        .where(e.c.dossier_code == code)
+        .scalar_subquery()
+        .label("ev_total"),
     ]
     if with_chat:
         channel: BindParameter[str] = bindparam("channel")
@@ -665,13 +684,25 @@ async def load_card(
     fields = {c.name: first[c] for c in Dossier.__table__.c if c.name != "updated_at"}
     fields["missing"] = list(fields["missing"] or [])
     events = [
-        EventRecord(DossierStatus(r.ev_status), r.ev_at, r.ev_note or "", r.ev_id)
+        EventRecord(DossierStatus(r.ev_status), r.ev_at, r.ev_note or "", r.ev_id, r.ev_seq)
         for r in rows
         if r.ev_status is not None
     ]
-    record = DossierRecord(**fields, history=sorted(events, key=lambda ev: ev.at))
+    record = DossierRecord(**fields, history=sorted(events, key=EventRecord.order))
     verified = with_chat and first.get("verified_at") is not None
-    return CardData(record, verified, bool(first.get("subscribed")))
+    return CardData(record, verified, bool(first.get("subscribed")), int(first["ev_total"] or 0))
+
+
+async def load_history(session: AsyncSession, code: str) -> list[EventRecord] | None:
+    """Every step of the dossier, oldest first; None when there is no such dossier."""
+    if await session.get(Dossier, code) is None:
+        return None
+    rows = await session.scalars(
+        select(DossierEvent)
+        .where(DossierEvent.dossier_code == code)
+        .order_by(DossierEvent.at, DossierEvent.id)
+    )
+    return [EventRecord(DossierStatus(e.status), e.at, e.note, e.event_id, seq=e.id) for e in rows]
 
 
 async def load_local(session: AsyncSession, code: str) -> DossierRecord | None:

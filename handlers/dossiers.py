@@ -10,6 +10,7 @@ and button payloads (≤ 64 bytes, code only, never personal data):
 ``dv:<code>``  verify: ask the last 4 digits of the registered phone or ID number
 ``dn:<code>``  notify me: subscribe this chat to status changes
 ``du:<code>``  stop notifications
+``dh:<code>``  the full history (every step, oldest first)
 ``dx``         leave the code prompt
 ``pd:<code>``  postal delivery (handled by ``handlers.postal``)
 =============  =============================================================
@@ -37,7 +38,7 @@ from bot.context import Context
 from bot.db.engine import insert_ignore, rowcount
 from bot.db.models import Dossier, Subscription
 from bot.domain import DossierStatus, ResultDelivery
-from bot.dossier_io import CardData, DossierRecord, load_card
+from bot.dossier_io import CardData, DossierRecord, EventRecord, load_card, load_history
 from bot.i18n import bundle
 from bot.messages import Button
 from bot.router import Router
@@ -96,8 +97,10 @@ def render_card(
     *,
     verified: bool,
     subscribed: bool,
+    events_total: int = 0,
 ) -> None:
-    """Append the dossier card. Personal data only when ``verified``."""
+    """Append the dossier card. Personal data only when ``verified``. ``events_total`` is
+    how many steps the dossier has: more than the card shows offers the full history."""
     now = ctx.now()
     status = ctx.t(rec.status.key)
     lines = [
@@ -133,14 +136,7 @@ def render_card(
     if events:
         lines.append("")
         lines.append(ctx.t("ds-card-history"))
-        for e in events:
-            st = ctx.t(e.status.key)
-            if e.note:
-                lines.append(
-                    ctx.t("ds-card-event-note", date=fmt_datetime(e.at), status=st, note=e.note)
-                )
-            else:
-                lines.append(ctx.t("ds-card-event", date=fmt_datetime(e.at), status=st))
+        lines.extend(event_lines(ctx, events))
     lines.append("")
     if verified:
         if rec.applicant_name:
@@ -161,8 +157,24 @@ def render_card(
             buttons.append(ctx.button("ds-btn-notify", f"dn:{rec.code}"))
         if rec.status.allows_postal:
             buttons.append(ctx.button("ds-btn-postal", f"pd:{rec.code}"))
+    if events_total > len(events):
+        buttons.append(ctx.button("ds-btn-history", f"dh:{rec.code}", count=events_total))
     buttons.append(ctx.button("ds-btn-menu", "menu"))
     ctx.reply("\n".join(lines).strip(), buttons, title=ctx.t("ds-card-title", code=rec.code))
+
+
+def event_lines(ctx: Context, events: list[EventRecord]) -> list[str]:
+    """One line per step: when, what, and the agency's note if any."""
+    lines = []
+    for e in events:
+        st = ctx.t(e.status.key)
+        if e.note:
+            lines.append(
+                ctx.t("ds-card-event-note", date=fmt_datetime(e.at), status=st, note=e.note)
+            )
+        else:
+            lines.append(ctx.t("ds-card-event", date=fmt_datetime(e.at), status=st))
+    return lines
 
 
 async def show_card(ctx: Context, code: str, *, count: bool = True) -> None:
@@ -172,7 +184,7 @@ async def show_card(ctx: Context, code: str, *, count: bool = True) -> None:
         if rec is None:
             return
         verified = await access.is_verified(ctx.session, rec.code, ctx.channel, ctx.user_id)
-        card = CardData(rec, verified, False)
+        card = CardData(rec, verified, False, len(rec.history))
     else:
         if not await gates.allowance_left(ctx):
             return
@@ -183,7 +195,13 @@ async def show_card(ctx: Context, code: str, *, count: bool = True) -> None:
             await gates.not_found(ctx, code)
             return
         card = found
-    render_card(ctx, card.record, verified=card.verified, subscribed=card.subscribed)
+    render_card(
+        ctx,
+        card.record,
+        verified=card.verified,
+        subscribed=card.subscribed,
+        events_total=card.events_total,
+    )
     log.info("dossier card shown", extra={"channel": ctx.channel, "verified": card.verified})
 
 
@@ -268,6 +286,31 @@ async def open_deep_link(ctx: Context, payload: str) -> bool:
         return False
     await answer_code_text(ctx, parse)
     return True
+
+
+@router.payload("dh")
+async def full_history(ctx: Context) -> None:
+    """Every step of the dossier, oldest first (statuses and notes only, as on the card)."""
+    code = _valid_code(ctx.payload_arg)
+    if code is None:
+        ctx.say("button-expired", back_to_menu(ctx))
+        return
+    events: list[EventRecord] | None
+    if upstream_mode(ctx):
+        rec = await gates.load_dossier(ctx, code)
+        if rec is None:
+            return
+        events = sorted(rec.history, key=EventRecord.order)
+    else:
+        if not await gates.allowance_left(ctx) or not await gates.count_lookup(ctx):
+            return
+        events = await load_history(ctx.session, code)
+        if events is None:
+            await gates.not_found(ctx, code)
+            return
+    lines = event_lines(ctx, events) or [ctx.t("ds-history-empty")]
+    buttons = [ctx.button("ds-btn-show", f"dc:{code}"), ctx.button("ds-btn-menu", "menu")]
+    ctx.reply("\n".join(lines), buttons, title=ctx.t("ds-history-title", code=code))
 
 
 # Second factor ----------------------------------------------------------------------------

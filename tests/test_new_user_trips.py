@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.render import distinct_labels
 from bot.db.models import PostalRequest
+from bot.dossier_io import DossierRecord
 from bot.i18n import t
 from tests.conftest import Chat
 from tests.postal_fixtures import add_postal_data, open_flow
@@ -77,3 +78,34 @@ def test_did_you_mean_labels_for_long_similar_names_stay_distinguishable() -> No
         "Đăng ký khai sinh",
         "Đăng ký khai tử",
     ]
+
+
+def test_steps_with_the_same_time_keep_their_order() -> None:
+    at = "2025-07-14T08:00:00+07:00"
+    rec = DossierRecord.from_dict(
+        {
+            "code": "000.00.00.H31-250714-0009",
+            "procedure_name": "Đăng ký hộ kinh doanh",
+            "status": 4,
+            "received_at": at,
+            "history": [
+                {"status": 1, "at": at},
+                {"status": 2, "at": at},
+                {"status": 4, "at": "2025-07-14T09:00:00+07:00"},
+            ],
+        }
+    )
+    assert [e.status for e in rec.latest_events()] == [1, 2, 4]  # oldest first, ties as sent
+
+
+async def test_the_card_offers_the_full_history_in_order(chat: Chat) -> None:
+    code = "000.21.31.H31-250707-0012"  # four steps; the card shows the latest three
+    await chat.send(code)
+    card = chat.text
+    assert t("vi", "ds-status-2") not in card.split(t("vi", "ds-card-history"))[1]
+    await chat.press("toàn bộ diễn biến (4)")
+    history = chat.text
+    assert history.startswith(t("vi", "ds-history-title", code=code))
+    steps = [t("vi", f"ds-status-{n}") for n in (2, 4, 9, 10)]
+    positions = [history.index(step) for step in steps]
+    assert positions == sorted(positions)

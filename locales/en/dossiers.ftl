@@ -49,6 +49,9 @@ ds-card-phone = Registered phone: { $phone }
 ds-card-private = The applicant's name and other personal details are shown only after you verify that the dossier is yours.
 ds-card-history = Latest events:
 ds-card-event = • { $date }: { $status }
+ds-btn-history = 🕘 Full history ({ $count })
+ds-history-title = History of dossier { $code }
+ds-history-empty = No processing step has been recorded for this dossier yet.
 ds-card-event-note = • { $date }: { $status } — { $note }
 
 ds-channel-1 = in person

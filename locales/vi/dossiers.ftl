@@ -49,6 +49,9 @@ ds-card-phone = Số điện thoại đăng ký: { $phone }
 ds-card-private = Tên người nộp và các thông tin cá nhân chỉ hiện sau khi bạn xác minh là chủ hồ sơ.
 ds-card-history = Diễn biến gần đây:
 ds-card-event = • { $date }: { $status }
+ds-btn-history = 🕘 Xem toàn bộ diễn biến ({ $count })
+ds-history-title = Diễn biến hồ sơ { $code }
+ds-history-empty = Hồ sơ chưa có bước xử lý nào được ghi nhận.
 ds-card-event-note = • { $date }: { $status } — { $note }
 
 ds-channel-1 = trực tiếp
