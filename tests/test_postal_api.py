@@ -21,6 +21,7 @@ from bot.commands import postal as postal_command
 from bot.db.models import Outbox, PostalRequest
 from bot.outbox import Dispatcher
 from bot.server import create_web_app
+from bot.spreadsheet import csv_text
 from bot.vntime import vn_date
 from tests.conftest import FIXED_NOW, Chat
 from tests.postal_fixtures import OPEN, add_postal_data
@@ -234,3 +235,24 @@ async def test_export_lists_todays_accepted_requests(
     next_day = date(2025, 7, 21).isoformat()
     assert await export("--date", next_day, "--out", str(out), "--db", url) == 0
     assert len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))) == 0
+
+
+def test_csv_cells_cannot_carry_formulas() -> None:
+    rows = [
+        {
+            "street": '=HYPERLINK("http://x.example","bấm")',
+            "note": "@SUM(A1:A9)",
+            "ward_name": "-1+1",
+            "province_name": "\tTab",
+            "phone": "+84912345678",
+            "recipient_name": "Nguyễn Văn An",
+        }
+    ]
+    text = csv_text(
+        ["street", "note", "ward_name", "province_name", "phone", "recipient_name"], rows
+    )
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["street"].startswith("'=") and row["note"] == "'@SUM(A1:A9)"
+    assert row["ward_name"] == "'-1+1" and row["province_name"] == "'\tTab"
+    assert row["phone"] == "+84912345678" and row["recipient_name"] == "Nguyễn Văn An"
+    assert csv_text(["a"], [], bom=True).startswith("\ufeffa")

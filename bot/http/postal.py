@@ -13,8 +13,6 @@ with the stable codes the post office already branches on (``bad_status``, ``bad
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any
 
 from aiohttp import web
@@ -27,6 +25,7 @@ from bot.domain import POSTAL_SET_BY_POST_OFFICE, PostalStatus, member
 from bot.dossier_io import EventId, OptionalText, Problem, StorableText
 from bot.http.auth import require_operator
 from bot.http.errors import ApiError, parse_json_object, path_id, read_body, validate
+from bot.spreadsheet import csv_text
 
 _APP = web.AppKey("postal_app", App)
 _STATUSES = ", ".join(POSTAL_SET_BY_POST_OFFICE)
@@ -85,12 +84,10 @@ def _postal_error(exc: postal.PostalError) -> ApiError:
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> str:
     """CSV with a fixed header (also for zero rows), for spreadsheets and the post office."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(postal.EXPORT_FIELDS), extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "collect_fee": int(bool(row["collect_fee"]))})
-    return out.getvalue()
+    return csv_text(
+        postal.EXPORT_FIELDS,
+        ({**row, "collect_fee": int(bool(row["collect_fee"]))} for row in rows),
+    )
 
 
 def _authorise(request: web.Request) -> App:
