@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, case, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert, ReturningInsert
@@ -85,6 +85,8 @@ async def locked_until(
     settings: Settings,
 ) -> datetime | None:
     """When the lock-out for this dossier and chat ends, or None when not locked."""
+    if await _failures_today(session, code, now) >= settings.verify_max_failures_per_dossier:
+        return vn_midnight_after(now)
     row = await _access_row(session, code, channel, user_id)
     if row is None or row.failures_day != vn_date(now):
         return None
@@ -116,6 +118,11 @@ async def verify(
     limit = settings.verify_max_failures
     if row.failures >= limit:
         return Verdict(False, 0, vn_midnight_after(now))
+    # Every chat gets its own tries, so the dossier also has a daily total across all chats and
+    # channels: k new chats must not mean k times the guesses.
+    everyone = await _failures_today(session, rec.code, now)
+    if everyone >= settings.verify_max_failures_per_dossier:
+        return Verdict(False, 0, vn_midnight_after(now))
     phone_ok = last4_matches(_digits(rec.applicant_phone), answer)
     id_ok = last4_matches(_digits(rec.applicant_id_number), answer)
     if (phone_ok or id_ok) and has_secret(rec):
@@ -123,9 +130,20 @@ async def verify(
         row.failures = 0
         return Verdict(True)
     row.failures += 1
-    if row.failures >= limit:
+    left = min(limit - row.failures, settings.verify_max_failures_per_dossier - everyone - 1)
+    if left <= 0:
         return Verdict(False, 0, vn_midnight_after(now))
-    return Verdict(False, limit - row.failures)
+    return Verdict(False, left)
+
+
+async def _failures_today(session: AsyncSession, code: str, now: datetime) -> int:
+    """Wrong answers for this dossier today (Vietnam date), from every chat and channel."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(DossierAccess.failures), 0)).where(
+            DossierAccess.dossier_code == code, DossierAccess.failures_day == vn_date(now)
+        )
+    )
+    return int(total or 0)
 
 
 def _digits(text: str) -> str:

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     verify_max_failures: int = Field(
         5, description="Wrong second-factor answers per dossier per user per day"
     )
+    verify_max_failures_per_dossier: int = Field(
+        10, description="Wrong second-factor answers per dossier per day, all chats together"
+    )
 
     # Upstream one-stop system (optional; empty = use the local dossier table)
     upstream_url_template: str = Field(

@@ -373,6 +373,23 @@ async def test_five_wrong_answers_lock_until_midnight(app: App, services: Servic
     assert "Nguyễn V. A." in chat.text
 
 
+async def test_new_chats_do_not_buy_new_guesses_at_one_dossier(app: App) -> None:
+    """Five wrong answers per chat, ten per dossier per day across every chat and channel."""
+    for n, channel in enumerate(("test", "test", "telegram")):
+        prober = Chat(app, f"prober-{n}", channel=channel)
+        await prober.payload(f"dv:{DEMO}")
+        for _ in range(5):
+            if "tạm khóa" in prober.text:
+                break
+            await prober.send("1111")
+        assert "tạm khóa đến 00:00 ngày 21/07/2025" in prober.text, (n, prober.text)
+    late = Chat(app, "prober-3")  # the dossier's daily total is spent: not even asked
+    await late.payload(f"dv:{DEMO}")
+    assert "tạm khóa" in late.text
+    await late.send("0001")
+    assert "Nguyễn V. A." not in late.text
+
+
 async def test_require_verification_continues_with_the_callers_payload(chat: Chat) -> None:
     """The postal feature asks for the second factor, then carries on where it was."""
     await chat.payload(f"pd:{DEMO}")
