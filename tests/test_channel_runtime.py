@@ -177,6 +177,25 @@ async def test_limiter_retries_answers_after_retry_after_and_returns_pushes_at_o
         await limiter.call("c", True, flaky)
 
 
+async def test_an_answer_waits_out_a_storm_of_429s_within_its_patience() -> None:
+    limiter = OutgoingLimiter(chat_per_second=1000, chat_burst=10, answer_patience=5.0)
+    storm = 8
+
+    async def stormy() -> str:
+        nonlocal storm
+        storm -= 1
+        if storm > 0:
+            raise RateLimited(0.01)
+        return "delivered"
+
+    assert await limiter.call("c", False, stormy) == "delivered"  # 7 refusals, then through
+    impatient = OutgoingLimiter(chat_per_second=1000, chat_burst=10, answer_patience=0.0)
+    storm = 8
+    with pytest.raises(RateLimited):
+        await impatient.call("c", False, stormy)
+    assert impatient.given_up == 1
+
+
 def test_render_helpers() -> None:
     assert short_label("Đăng ký thường trú cho người chưa thành niên", 20) == "Đăng ký thường trú…"
     turn = numbered_turn([Reply("a", (Button("x", "1"),)), Reply("b", (Button("y", "2"),))])

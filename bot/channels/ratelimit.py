@@ -5,8 +5,9 @@ burst) and 30/s overall for bulk notifications; Zalo has its own quotas. A platf
 API call in :meth:`OutgoingLimiter.call`; the call raises
 :class:`~bot.channels.base.RateLimited` when the platform answers "too many requests", and the
 limiter then pauses that chat (and, for pushes, every push) for ``retry_after`` and retries an
-answer. A push gets the error back at once, so the outbox can reschedule it without holding a
-worker.
+answer, for as long as ``answer_patience`` allows: a storm of 429s delays an answer, it does
+not drop it (the chat's lock keeps its later messages behind it, in order). A push gets the
+error back at once, so the outbox can reschedule it without holding a worker.
 """
 
 from __future__ import annotations
@@ -34,19 +35,20 @@ class OutgoingLimiter:
         chat_per_second: float = 1.0,
         chat_burst: int = 3,
         push_per_second: float = 30.0,
-        max_retries: int = 3,
+        answer_patience: float = 600.0,
     ) -> None:
         self.chat_rate = chat_per_second
         self.chat_burst = float(chat_burst)
         self.push_interval = 1.0 / push_per_second
-        self.max_retries = max_retries
+        self.answer_patience = answer_patience  # seconds an answer keeps trying through 429s
+        self.given_up = 0  # answers dropped after ``answer_patience``: counted and logged
         self._buckets: dict[str, list[float]] = {}  # chat → [tokens, updated, paused_until]
         self._push_next = 0.0
         self._push_paused_until = 0.0
 
     async def call(self, chat: str | None, push: bool, send: Callable[[], Awaitable[T]]) -> T:
         """Run ``send`` within the limits of ``chat`` (None: not per chat) and of pushes."""
-        attempt = 0
+        deadline = time.monotonic() + self.answer_patience
         while True:
             if chat is not None:
                 await self._take_chat(chat)
@@ -62,11 +64,14 @@ class OutgoingLimiter:
                     self._bucket(chat)[2] = until
                 if push or chat is None:
                     self._push_paused_until = max(self._push_paused_until, until)
-                if push or attempt >= self.max_retries:
+                if push:
+                    raise
+                if until > deadline:
+                    self.given_up += 1
+                    log.error("answer dropped after waiting out rate limits", extra={"s": delay})
                     raise
                 if chat is None:
                     await asyncio.sleep(delay)
-            attempt += 1
 
     def _bucket(self, key: str) -> list[float]:
         bucket = self._buckets.get(key)
