@@ -104,6 +104,9 @@ class Settings(BaseSettings):
         300, description="Accepted age of a Zalo OA webhook timestamp"
     )
     zalo_oa_name: str = Field("", description="OA id or short name, for zalo.me links (QR)")
+    zalo_oa_share_image_url: str = Field(
+        "", description="Image on the Zalo 'share my info' card (request_user_info), optional"
+    )
 
     # Zalo Bot Platform: on when the token is set
     zalo_bot_token: SecretStr = Field(SecretStr(""), description="Zalo Bot Platform bot token")

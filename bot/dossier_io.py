@@ -93,6 +93,7 @@ class DossierRecord:
     applicant_name: str = ""
     applicant_phone: str = ""
     applicant_id_number: str = ""
+    fee_amount: int | None = None  # the fee this dossier states (VND); None: the catalogue's
     missing: list[str] = field(default_factory=list)
     history: list[EventRecord] = field(default_factory=list)  # oldest first
 
@@ -151,6 +152,7 @@ class DossierRecord:
             applicant_name=data.applicant_name,
             applicant_phone=data.applicant_phone,
             applicant_id_number=data.applicant_id_number,
+            fee_amount=data.fee_amount,
             missing=list(data.missing),
             history=sorted(
                 (
@@ -178,6 +180,7 @@ class DossierRecord:
             applicant_name=d.applicant_name,
             applicant_phone=d.applicant_phone,
             applicant_id_number=d.applicant_id_number,
+            fee_amount=d.fee_amount,
             missing=list(d.missing or []),
             history=sorted(
                 (
@@ -205,6 +208,7 @@ class DossierRecord:
             "applicant_name": self.applicant_name,
             "applicant_phone": self.applicant_phone,
             "applicant_id_number": self.applicant_id_number,
+            "fee_amount": self.fee_amount,
             "missing": list(self.missing),
         }
 
@@ -468,6 +472,7 @@ class DossierImport(BaseModel):
     applicant_name: OptionalText = ""
     applicant_phone: Annotated[OptionalText, AfterValidator(_phone)] = ""
     applicant_id_number: Annotated[OptionalText, AfterValidator(_id_number)] = ""
+    fee_amount: Annotated[int | None, Field(ge=0, le=10**12, strict=True)] = None
     missing: Annotated[
         list[Text], BeforeValidator(_none_as_list), AfterValidator(_non_empty_lines)
     ] = Field(default_factory=list)

@@ -50,8 +50,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.channels.base import DeliveryError
 from bot.db.engine import insert_ignore, rowcount
@@ -69,6 +70,8 @@ BATCH = 50
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 3600.0
 MAX_KEY = 200
+RESENT_AFTER_CRASH = "worker stopped during the send; sent once more"
+UNCERTAIN_TWICE = "worker stopped during the send twice; not sent again"
 
 
 # Writing ----------------------------------------------------------------------------------
@@ -172,6 +175,7 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self._paused: dict[str, float] = {}  # channel → monotonic time it may send again
+        self.resent_after_crash = 0  # pushes sent again because a crash cut their first send
 
     def now(self) -> datetime:
         return self.services.clock()
@@ -195,22 +199,24 @@ class Dispatcher:
         async with db.transaction() as session:
             expired = (
                 await session.execute(
-                    select(Outbox.id, Outbox.channel, Outbox.status).where(
+                    select(Outbox.id, Outbox.channel, Outbox.status, Outbox.last_error).where(
                         Outbox.status.in_(("claimed", "sending")), Outbox.claimed_until < now
                     )
                 )
             ).all()
-            for row_id, channel, status in expired:
+            for row_id, channel, status, last_error in expired:
                 sender = self.app.senders.get(channel)
-                if status == "claimed" or (sender is not None and sender.idempotent):
-                    values: dict[str, Any] = {"status": "pending", "next_attempt_at": now}
-                else:
-                    values = {
-                        "status": "uncertain",
-                        "last_error": "worker stopped during the send; not re-sent "
-                        "(the channel cannot de-duplicate)",
-                    }
-                    log.warning("outbox row uncertain after a crash", extra={"outbox_id": row_id})
+                values: dict[str, Any] = {"status": "pending", "next_attempt_at": now}
+                if status == "sending" and not (sender is not None and sender.idempotent):
+                    if last_error == RESENT_AFTER_CRASH:  # cut by a crash twice: stop there
+                        values = {"status": "uncertain", "last_error": UNCERTAIN_TWICE}
+                        log.warning("outbox row uncertain", extra={"outbox_id": row_id})
+                    else:
+                        # At least once: a repeated "your result is ready" is harmless, a
+                        # missing one is not. Sent once more, and marked so it is only once.
+                        values["last_error"] = RESENT_AFTER_CRASH
+                        self.resent_after_crash += 1
+                        log.warning("outbox row re-sent after a crash", extra={"outbox_id": row_id})
                 await session.execute(
                     update(Outbox)
                     .where(Outbox.id == row_id, Outbox.status == status)
@@ -223,10 +229,18 @@ class Dispatcher:
             return []
         now = self.now()
         db = self.services.db
+        earlier = aliased(Outbox)
         due = select(Outbox.id).where(
             Outbox.status == "pending",
             Outbox.channel.in_(channels),
             or_(Outbox.attempts == 0, Outbox.next_attempt_at <= now),
+            # One chat's pushes in order: a row waiting for a retry holds back newer ones.
+            ~exists().where(
+                earlier.channel == Outbox.channel,
+                earlier.user_id == Outbox.user_id,
+                earlier.id < Outbox.id,
+                earlier.status.in_(("pending", "claimed", "sending")),
+            ),
         )
         due = due.order_by(Outbox.id).limit(self.batch)
         if not db.is_sqlite:
@@ -314,7 +328,7 @@ class Dispatcher:
             delay = max(backoff(attempts), exc.retry_after or 0.0)
             values["status"] = "pending"
             values["next_attempt_at"] = now + timedelta(seconds=delay)
-            if exc.retry_after:
+            if exc.retry_after and not exc.per_user:  # the platform's limit, for everyone
                 self._paused[row.channel] = time.monotonic() + exc.retry_after
             log.info("push will be retried", extra={"outbox_id": row.id, "delay_s": delay})
         async with self.services.db.transaction() as session:

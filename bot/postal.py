@@ -112,7 +112,11 @@ def compute_fee(settings: Settings, unit_province_code: str | None, dest_provinc
 async def procedure_fee(session: AsyncSession, dossier: Dossier) -> int | None:
     """The procedure's fee for the dossier's submission channel (or any channel), if it has one.
 
-    None means "no fee" or "not stated": then there is nothing to collect on delivery."""
+    None means "no fee" or "not stated": then there is nothing to collect on delivery. The
+    dossier's own fee, when the one-stop system stated one, wins: the catalogue gives the usual
+    fee, the dossier what this citizen owes."""
+    if dossier.fee_amount is not None:
+        return dossier.fee_amount or None
     if not dossier.procedure_code:
         return None
     rows = (

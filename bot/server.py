@@ -24,6 +24,7 @@ FEATURE_MODULES = (
     "bot.http.dashboard",
     "bot.outbox",
     "bot.channels.telegram",
+    "bot.channels.zalo_oa",
 )
 
 

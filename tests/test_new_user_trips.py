@@ -109,3 +109,20 @@ async def test_the_card_offers_the_full_history_in_order(chat: Chat) -> None:
     steps = [t("vi", f"ds-status-{n}") for n in (2, 4, 9, 10)]
     positions = [history.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+async def test_cash_on_delivery_collects_the_fee_the_dossier_states(app: App) -> None:
+    """Household business registration: the catalogue says 150.000, this dossier 100.000."""
+    chat = Chat(app, user="giang")
+    code = "000.24.31.H31-250716-0015"
+    await chat.payload(f"pd:{code}")
+    await chat.send("0006")  # the registered phone's last digits
+    assert "1/6" in chat.text
+    await chat.press("Dùng tên người nộp")
+    await chat.press("Dùng số đã đăng ký")
+    await chat.send("Số 7 Lê Lợi")
+    await chat.send("phường Lê Chân, Hải Phòng")
+    await chat.press("Bỏ qua")
+    assert "100.000 đồng" in chat.text and "150.000" not in chat.text
+    await chat.press("Có")
+    assert t("vi", "postal-summary-cod-yes", fee="100.000 đồng") in chat.text

@@ -22,14 +22,25 @@ from bot.messages import Incoming, Reply
 
 class DeliveryError(Exception):
     """A push failed. ``retry_after`` (seconds) is set when the platform asked us to wait;
-    ``permanent`` means retrying cannot help (user blocked the bot, chat deleted)."""
+    ``permanent`` means retrying cannot help (user blocked the bot, chat deleted);
+    ``per_user`` means only this user must wait (e.g. outside a messaging window), not the
+    whole channel."""
+
+    per_user: bool = False
 
     def __init__(
-        self, reason: str, *, retry_after: float | None = None, permanent: bool = False
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        per_user: bool | None = None,
     ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         self.permanent = permanent
+        if per_user is not None:
+            self.per_user = per_user
 
 
 class RateLimited(Exception):

@@ -158,6 +158,9 @@ class Dossier(Base):
     applicant_name: Mapped[str] = mapped_column(Text, default="")
     applicant_phone: Mapped[str] = mapped_column(String(32), default="")
     applicant_id_number: Mapped[str] = mapped_column(String(32), default="")
+    # The fee (VND) this dossier was charged or will be, when the one-stop system states it; it
+    # wins over the catalogue's fee for collecting on delivery (fees differ per case).
+    fee_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     missing: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -203,7 +206,11 @@ class Outbox(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Claiming keeps one chat's pushes in order: "is an older row of this chat unsent?"
+        Index("ix_outbox_chat", "channel", "user_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -306,3 +313,27 @@ class PostalEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     request: Mapped[PostalRequest] = relationship(back_populates="events")
+
+
+class ZaloOAToken(Base):
+    """The Zalo Official Account's current OAuth pair, shared by every worker.
+
+    The refresh token is single use and rotated on every refresh, so the pair lives here rather
+    than in settings, and a refresh happens under this row's lock (``bot.channels.zalo_oa``)."""
+
+    __tablename__ = "zalo_oa_tokens"
+
+    app_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: unknown (seeded)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ZaloOAUser(Base):
+    """When a Zalo OA user last wrote: the OA may send ``cs`` messages only within a window."""
+
+    __tablename__ = "zalo_oa_users"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_inbound_at: Mapped[datetime] = mapped_column(UTCDateTime)
