@@ -492,7 +492,9 @@ async def test_qr_command_saves_the_deep_link(
     tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / f"slip{suffix}"
-    args = argparse.Namespace(code=DEMO_CODE, out=str(out), scale=4, bot="@motcua_test_bot")
+    args = argparse.Namespace(
+        code=DEMO_CODE, out=str(out), scale=4, bot="@motcua_test_bot", target="telegram", oa=None
+    )
     assert await qr.run(args) == 0
     head = out.read_bytes()[:200]
     assert head.startswith(b"\x89PNG") if suffix == ".png" else b"<svg" in head or b"<?xml" in head
@@ -501,11 +503,24 @@ async def test_qr_command_saves_the_deep_link(
 
 
 async def test_qr_command_prints_to_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    args = argparse.Namespace(code=DEMO_CODE, out=None, scale=4, bot="motcua_test_bot")
+    args = argparse.Namespace(
+        code=DEMO_CODE, out=None, scale=4, bot="motcua_test_bot", target="telegram", oa=None
+    )
     assert await qr.run(args) == 0
     out = capsys.readouterr().out
     assert "█" in out or "▀" in out
     assert out.rstrip().endswith("?start=d_000_00_00_H31-250714-0001")
+
+
+async def test_qr_for_zalo_opens_the_oa_and_prints_the_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = argparse.Namespace(
+        code=" 000.00.00.h31-250714-0001", out=None, scale=4, bot=None, target="zalo", oa="motcua"
+    )
+    assert await qr.run(args) == 0
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    assert lines[-2:] == [DEMO_CODE, "https://zalo.me/motcua"]
 
 
 def test_full_server_mounts_the_webhook(tg_app: App) -> None:
