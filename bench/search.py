@@ -1,6 +1,7 @@
 """Catalogue search benchmark: accuracy, latency and build time, with plain WRatio as reference.
 
-``python -m bench.search [--catalogue PATH] [--queries PATH] [--own PATH] [--misses]``
+``python -m bench.search [--catalogue PATH] [--queries PATH] [--own PATH] [--misses]
+[--citizen-misses]``
 
 Runs over the national catalogue (not shipped with the project: it lives in ../shared) and over the
 same catalogue replicated 10× with varied names and new codes (~26k procedures), single core.
@@ -25,13 +26,17 @@ from rapidfuzz import fuzz, process
 
 from lookup.fold import fold
 from lookup.portal import search_docs
-from lookup.search import SearchDoc, SearchIndex, Verdict, decide
+from lookup.search import Hit, SearchDoc, SearchIndex, Verdict, decide
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared"
 DEFAULT_CATALOGUE = SHARED / "data" / "national-catalogue.jsonl.gz"
 DEFAULT_QUERIES = SHARED / "eval" / "queries-dev.jsonl"
 DEFAULT_OWN = REPO / "bench" / "queries-own.jsonl"
+DEFAULT_CITIZEN = SHARED / "eval" / "queries-citizen-dev.jsonl"
+# Held out: never read per message, never tuned on; only its aggregate figures are printed.
+DEFAULT_HELDOUT = REPO / "bench" / "queries-citizen-heldout.jsonl"
+VERDICT_KINDS = ("card-right", "card-wrong", "dym-right", "dym-miss", "not-found")
 
 _UNITS = (
     "tại Sở Tư pháp",
@@ -123,8 +128,71 @@ def latency(search: Callable[[str], object], queries: Sequence[str], rounds: int
     return f"p50 {w50:.2f} ms  p99 {w99:.2f} ms (wall); p50 {c50:.2f} ms  p99 {c99:.2f} ms (CPU)"
 
 
+def chat_outcome(hits: Sequence[Hit], wanted: set[str]) -> str:
+    """What the chat does with the hits, judged against the wanted codes (base part)."""
+    verdict = decide(list(hits))
+    base = [h.code[:8] for h in hits]
+    if verdict is Verdict.CONFIDENT:
+        return "card-right" if base[0] in wanted else "card-wrong"
+    if verdict is Verdict.AMBIGUOUS:
+        return "dym-right" if any(c in wanted for c in base[:3]) else "dym-miss"
+    return "not-found"
+
+
+def citizen_report(
+    search: Callable[[str], list[Hit]],
+    queries: Sequence[dict[str, object]],
+    label: str,
+    show: bool = False,
+) -> None:
+    """Per style tag: top-1, top-3 and the chat's verdict shares; out of scope: no-card share.
+
+    Lines with empty ``codes`` are out of scope: they count only for "no card". ``show`` lists the
+    misses (never pass it for the held-out set).
+    """
+    rows: dict[str, list[tuple[bool, bool, str]]] = {}
+    oos_total = oos_nocard = 0
+    for item in queries:
+        q = str(item["q"])
+        wanted = {str(c) for c in item.get("codes") or []}  # type: ignore[attr-defined]
+        styles = [str(s) for s in item.get("style") or []]  # type: ignore[attr-defined]
+        hits = search(q)
+        outcome = chat_outcome(hits, wanted)
+        if not wanted:
+            oos_total += 1
+            card = outcome.startswith("card")
+            oos_nocard += not card
+            if show and card:
+                print(f"  OOS-CARD {q!r}: {hits[0].code} {hits[0].name[:60]}")
+            continue
+        base = [h.code[:8] for h in hits]
+        t1 = bool(base) and base[0] in wanted
+        t3 = any(c in wanted for c in base[:3])
+        for tag in ["all", *styles]:
+            rows.setdefault(tag, []).append((t1, t3, outcome))
+        if show and outcome != "card-right":
+            got = " | ".join(f"{h.code[:8]} {h.score:.2f} {h.name[:40]}" for h in hits[:3])
+            print(f"  {outcome:10} {q!r}\n      want {sorted(wanted)} got {got}")
+    print(f"citizen {label}: " + "  ".join(f"{k}" for k in VERDICT_KINDS))
+    order = ["all", *sorted(k for k in rows if k != "all")]
+    for tag in order:
+        rs = rows[tag]
+        n = len(rs)
+        top1 = sum(r[0] for r in rs) / n
+        top3 = sum(r[1] for r in rs) / n
+        shares = "  ".join(f"{sum(r[2] == k for r in rs) / n:6.1%}" for k in VERDICT_KINDS)
+        print(f"  {tag:10} n={n:3}  top-1 {top1:6.1%}  top-3 {top3:6.1%}  verdicts {shares}")
+    if oos_total:
+        print(f"  out-of-scope n={oos_total}: no card {oos_nocard / oos_total:6.1%}")
+
+
 def run(
-    label: str, docs: list[SearchDoc], sets: dict[str, list[dict[str, object]]], show: bool
+    label: str,
+    docs: list[SearchDoc],
+    sets: dict[str, list[dict[str, object]]],
+    show: bool,
+    citizen: dict[str, list[dict[str, object]]] | None = None,
+    show_citizen: bool = False,
 ) -> None:
     """Figures for our index and for plain WRatio over folded names."""
     print(f"\n--- {label}: {len(docs)} procedures")
@@ -146,6 +214,11 @@ def run(
     print(f"ours   latency: {latency(index.search, all_q)}")
     verdicts = [decide(index.search(q)) for q in all_q]
     print("ours   decide(): " + ", ".join(f"{v.value} {verdicts.count(v)}" for v in Verdict))
+    for name, qs in (citizen or {}).items():
+        citizen_report(index.search, qs, name, show=show_citizen and name != "heldout")
+    if citizen:
+        cq = [str(i["q"]) for qs in citizen.values() for i in qs]
+        print(f"ours   citizen latency: {latency(index.search, cq)}")
 
     names = [fold(d.name) for d in docs]
     codes = [d.code for d in docs]
@@ -167,6 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--own", type=Path, default=DEFAULT_OWN)
     ap.add_argument("--misses", action="store_true", help="print the queries missed at top-1")
     ap.add_argument("--no-scale", action="store_true", help="skip the 10x catalogue")
+    ap.add_argument("--citizen", type=Path, default=DEFAULT_CITIZEN)
+    ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
+    ap.add_argument(
+        "--citizen-misses",
+        action="store_true",
+        help="list the citizen dev messages not answered with the right card (never held-out)",
+    )
     args = ap.parse_args(argv)
     if not args.catalogue.exists() or not args.queries.exists():
         print(f"bench.search skipped: shared data not found ({args.catalogue}, {args.queries})")
@@ -175,7 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = {"dev": load_jsonl(args.queries)}
     if args.own.exists():
         sets["own"] = load_jsonl(args.own)
-    run("national catalogue", docs, sets, args.misses)
+    citizen = {}
+    if args.citizen.exists():
+        citizen["dev"] = load_jsonl(args.citizen)
+    if args.heldout.exists():
+        citizen["heldout"] = load_jsonl(args.heldout)
+    run("national catalogue", docs, sets, args.misses, citizen, args.citizen_misses)
     if not args.no_scale:
         run("national catalogue x10", replicate(docs), sets, False)
     return 0

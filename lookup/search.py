@@ -5,9 +5,14 @@ Plain fuzzy matching over names picks the right procedure for about 1 query in 5
 
 1. folding once at index time and boilerplate stripping ("thủ tục", "(thực hiện tại cấp …)",
    "trực tuyến toàn trình"), so names compete on what they are about;
-2. typo repair against the catalogue's own syllables (f→ph, j→gi, ch↔tr, missing spaces, one edit);
+2. chat shorthand expansion ("ko", "dc", "lm": ``lookup.teencode``), English detection (English
+   messages skip Vietnamese repair and use the lexicon keyed without English function words), and
+   typo repair against the catalogue's own syllables (f→ph, j→gi, ch↔tr, missing spaces, one
+   edit) of tokens that are not valid syllables; a valid syllable changes only when a variant
+   forms a catalogue bigram with a neighbour;
 3. a lexicon (``data/lexicon.tsv``) of everyday Vietnamese and English wording → official wording,
-   including intent words mapped to concepts (a foreign spouse → "có yếu tố nước ngoài");
+   including intent words mapped to concepts (a foreign spouse → "có yếu tố nước ngoài"), with
+   rules conditional on co-occurring words ("mất" + a document vs "mất" + a relative);
 4. BM25F over syllables and syllable bigrams, weighted towards the name, a word repeated inside a
    name counted once, weak length normalisation;
 5. a re-rank of the top candidates by coverage (how much of the query and of the name is matched),
@@ -15,8 +20,11 @@ Plain fuzzy matching over names picks the right procedure for about 1 query in 5
    penalties (base procedure beats "lưu động", "kết hợp", "cấp trung ương" … unless asked) and a
    prior for common citizen procedures.
 
-The final score lies in [0, 1] and is comparable across queries, so :func:`decide` can choose
-between a confident answer, "did you mean" (top 3) and an honest "not found".
+Coverage weighs each query word: function words and politeness, and the story before the request
+clause of a long message, count little unless the name has them, so "cho em hỏi … ạ" does not push
+a right answer under the floor. The final score lies in [0, 1] and is comparable across queries,
+so :func:`decide` can choose between a confident answer, "did you mean" (top 3) and an honest
+"not found".
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -35,8 +43,19 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from lookup.fold import fold
+from lookup.teencode import (
+    ENGLISH_STOP,
+    ENGLISH_WORDS,
+    FUNCTION_WORDS,
+    STORY_WEIGHT,
+    is_english,
+    is_syllable,
+    normalise,
+    token_weights,
+)
 
-MAX_QUERY_CHARS = 200
+MAX_QUERY_CHARS = 600  # long stories end with the request: keep it
+MAX_QUERY_TOKENS = 60
 RERANK_DEPTH = 30
 CANDIDATES = 200  # documents scored exactly over all query terms
 GEN_MIN_DF = 300  # a term is "selective" when it occurs in at most max(this, N / GEN_DF_SHARE)
@@ -55,6 +74,9 @@ RESULT_SYLLABLES = 40  # the result text is long flattened tables: its head says
 
 # Re-rank blend (sums to 1) and multipliers.
 MIX_QCOV, MIX_BCOV, MIX_NCOV, MIX_FUZZ, MIX_LEAD = 0.40, 0.20, 0.15, 0.15, 0.10
+# … and for a wordy message (at least WORDY content words: a story, a question around the name).
+WORDY = 9
+LONG_QCOV, LONG_BCOV, LONG_NCOV, LONG_FUZZ = 0.25, 0.15, 0.45, 0.15
 SIDE_CREDIT = 0.4  # a query word found only in field/result text counts this much for coverage
 UNPOPULAR = 0.92
 SPEC_FULL = 6.5  # query information (sum of idf) that counts as fully specific …
@@ -66,7 +88,7 @@ MIN_SCORE = 0.30  # below this a hit is noise: search() leaves it out
 # ("xe", "đăng ký") land in AMBIGUOUS; off-topic ones ("giá vàng hôm nay") in NONE.
 CONFIDENT_SCORE = 0.62
 CONFIDENT_MARGIN = 0.06
-AMBIGUOUS_SCORE = 0.40
+AMBIGUOUS_SCORE = 0.30  # plausible: ask "did you mean" rather than say "not found"
 
 
 @dataclass(frozen=True)
@@ -155,31 +177,78 @@ def _bigrams(tokens: Sequence[str]) -> list[str]:
 @dataclass(frozen=True)
 class _Entry:
     expansion: tuple[str, ...]
-    mode: str  # replace | add | drop
+    mode: str  # replace | add | drop | abbr
+    when: tuple[str, ...] = ()  # folded phrases: the rule applies only if one occurs in the message
+    unless: tuple[str, ...] = ()  # … and never if one of these occurs
+
+    def applies(self, context: str) -> bool:
+        """``context`` is the whole folded message padded with spaces."""
+        if self.when and not any(f" {w} " in context for w in self.when):
+            return False
+        return not any(f" {w} " in context for w in self.unless)
 
 
-def _load_lexicon(path: Path) -> dict[tuple[str, ...], _Entry]:
-    """Read lexicon.tsv; the first entry of a phrase wins (folding can merge two phrases)."""
-    lexicon: dict[tuple[str, ...], _Entry] = {}
+def _conditions(spec: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """ "if=a|b c;unless=d" → (("a", "b c"), ("d",)): the optional fourth lexicon column."""
+    when: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        key, _, values = part.partition("=")
+        phrases = tuple(" ".join(_norm_tokens(v)) for v in values.split("|") if fold(v))
+        if key == "if":
+            when = phrases
+        elif key == "unless":
+            unless = phrases
+        else:
+            raise ValueError(f"unknown lexicon condition {part!r}")
+    return when, unless
+
+
+Lexicon = dict[tuple[str, ...], tuple[_Entry, ...]]
+
+
+def _load_lexicon(path: Path) -> Lexicon:
+    """Read lexicon.tsv; the first entry of a phrase whose conditions hold wins at query time.
+
+    A phrase may have several entries with conditions ("mất" + a document → cấp lại; "mất" + a
+    relative → khai tử); an unconditional entry ends the list (folding can merge two phrases).
+    """
+    lexicon: dict[tuple[str, ...], list[_Entry]] = {}
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         parts = raw.split("\t")
         phrase = tuple(_norm_tokens(parts[0]))
-        mode = parts[2].strip() if len(parts) == 3 else ""
+        mode = parts[2].strip() if len(parts) in (3, 4) else ""
         # A malformed line must fail loudly: silently skipping it once hid "get → cấp".
         if not phrase or mode not in ("replace", "add", "drop", "abbr"):
             raise ValueError(f"{path.name}:{n}: expected phrase<TAB>expansion<TAB>mode: {raw!r}")
-        if phrase in lexicon:
-            continue
-        lexicon[phrase] = _Entry(tuple(_norm_tokens(parts[1])), mode)
-    return lexicon
+        when, unless = _conditions(parts[3]) if len(parts) == 4 else ((), ())
+        entries = lexicon.setdefault(phrase, [])
+        if entries and not entries[-1].when and not entries[-1].unless:
+            continue  # an unconditional entry already wins
+        entries.append(_Entry(tuple(_norm_tokens(parts[1])), mode, when, unless))
+    return {k: tuple(v) for k, v in lexicon.items()}
 
 
 LEXICON_PATH = Path(__file__).with_name("data") / "lexicon.tsv"
 _LEXICON = _load_lexicon(LEXICON_PATH)
 _LEX_MAX = max((len(k) for k in _LEXICON), default=1)
-_ABBR = {k: e for k, e in _LEXICON.items() if e.mode == "abbr" and len(k) == 1}
+_ABBR = {k: es[0] for k, es in _LEXICON.items() if es[0].mode == "abbr" and len(k) == 1}
+
+
+def _english_view(lexicon: Lexicon) -> Lexicon:
+    """The lexicon keyed without English function words, for English messages (stop words are
+    dropped from those before the lexicon: "register a birth" and "register birth" meet)."""
+    out: Lexicon = {}
+    for phrase, entries in lexicon.items():
+        key = tuple(t for t in phrase if t not in ENGLISH_STOP)
+        if key and key not in out:
+            out[key] = entries
+    return out
+
+
+_LEXICON_EN = _english_view(_LEXICON)
 
 
 def expand_abbreviations(folded: str) -> str:
@@ -191,9 +260,7 @@ def expand_abbreviations(folded: str) -> str:
     )
 
 
-def apply_lexicon(
-    tokens: list[str], lexicon: dict[tuple[str, ...], _Entry] | None = None
-) -> list[str]:
+def apply_lexicon(tokens: list[str], lexicon: Lexicon | None = None) -> list[str]:
     """Rewrite everyday phrases into catalogue wording; longest phrases anywhere win first.
 
     Global longest-first matters: in "làm sổ hộ khẩu" the 3-syllable "sổ hộ khẩu" must beat the
@@ -201,6 +268,7 @@ def apply_lexicon(
     """
     lex = _LEXICON if lexicon is None else lexicon
     n = len(tokens)
+    context = f" {' '.join(tokens)} "
     taken = [False] * n
     out: dict[int, tuple[str, ...]] = {}
     added: list[str] = []
@@ -208,7 +276,10 @@ def apply_lexicon(
         for i in range(n - size + 1):
             if any(taken[i : i + size]):
                 continue
-            entry = lex.get(tuple(tokens[i : i + size]))
+            entries = lex.get(tuple(tokens[i : i + size]))
+            if entries is None:
+                continue
+            entry = next((e for e in entries if e.applies(context)), None)
             if entry is None:
                 continue
             for j in range(i, i + size):
@@ -283,6 +354,10 @@ _ACTIONS: dict[tuple[str, ...], str] = {
     ("tam", "ngung"): "suspend",
     ("dang", "ky", "lai"): "again",
     ("thanh", "lap"): "new",
+    ("bo", "sung"): "change",
+    ("dinh", "chinh"): "change",
+    ("tam", "dung"): "suspend",
+    ("mo", "khoa"): "restore",
 }
 
 
@@ -409,6 +484,7 @@ class _Speller:
     def __init__(self, freq: Counter[str]) -> None:
         self.freq = freq
         self.cache: dict[str, tuple[str, ...]] = {}
+        self.context_cache: dict[str, str] = {}
 
     def best(self, candidates: Iterable[str]) -> str | None:
         known = [c for c in candidates if c in self.freq]
@@ -443,6 +519,30 @@ class _Speller:
                 if right:
                     yield left + c + right[1:]
                 yield left + c + right
+
+    def in_context(self, token: str, prev: str, nxt: str, known: Container[str]) -> str:
+        """A valid syllable the catalogue never uses is a word, not a typo, unless a one-rule or
+        one-edit variant forms a catalogue bigram with a neighbour ("tạm chú" → "tạm trú",
+        "khai sanh" → "khai sinh"); "hôm", "núi" stay what they are."""
+        key = f"{prev} {token} {nxt}"
+        hit = self.context_cache.get(key)
+        if hit is not None:
+            return hit
+        variants = {rx.sub(rep, token) for rx, rep in _RULES if rx.search(token)}
+        if len(token) >= 3:
+            # Only a swapped letter, never an added or dropped one: "rồng" must not become
+            # "trong" because "nuôi trong" is a catalogue bigram.
+            variants.update(e for e in self.edits1(token) if len(e) == len(token))
+        fits = [
+            v
+            for v in variants
+            if v in self.freq
+            and ((prev and f"{prev}_{v}" in known) or (nxt and f"{v}_{nxt}" in known))
+        ]
+        best = max(fits, key=lambda c: (self.freq[c], c)) if fits else token
+        if len(self.context_cache) < 50_000:
+            self.context_cache[key] = best
+        return best
 
     def repair(self, token: str) -> tuple[str, ...]:
         if token in self.freq or token.isdigit() or len(token) < 2:
@@ -495,6 +595,10 @@ class _Query:
     text: str
     actions: set[str]
     asks: frozenset[str] = field(default_factory=frozenset)
+    # Weight of each unigram/bigram for coverage: 0 for function words, less for the story.
+    weights: dict[str, float] = field(default_factory=dict)
+    content: str = ""  # the request's content words: what fuzzy matching compares
+    wordy: bool = False  # at least WORDY content words
 
 
 class SearchIndex:
@@ -595,19 +699,41 @@ class SearchIndex:
     # ----------------------------------------------------------------------------------------
 
     def _parse(self, query: str) -> _Query | None:
-        text = fold(query[:MAX_QUERY_CHARS])
+        head = query[:MAX_QUERY_CHARS]
+        text = fold(head)
         if not any(c.isalpha() for c in text):
             return None
-        raw = [t.lstrip("0") or "0" if t.isdigit() else t for t in text.split()][:40]
-        repaired: list[str] = []
-        for tok in raw:
-            repaired.extend(self._speller.repair(tok))
-        tokens = apply_lexicon(repaired)
+        raw = [t.lstrip("0") or "0" if t.isdigit() else t for t in text.split()]
+        raw = raw[:MAX_QUERY_TOKENS]
+        english = is_english(head)
+        if english:
+            # English words are not Vietnamese typos, and "the", "me" are not thẻ, mẹ.
+            words = [t for t in raw if t not in ENGLISH_STOP]
+            tokens = apply_lexicon(words, _LEXICON_EN)
+        else:
+            words = self._repair(normalise(raw))
+            tokens = apply_lexicon(words)
+        # Counted before the lexicon: an expansion makes a query longer, not wordier.
+        wordy = sum(t not in FUNCTION_WORDS for t in words) >= WORDY
         tokens = _age_rule(" ".join(tokens)).split()
         if not tokens:
             return None
         text = " ".join(tokens)
         asks = frozenset(tag for tag, _, rx, _ in _VARIANTS if rx.search(text))
+        per_token = token_weights(tokens)
+        weights: dict[str, float] = {}
+        for tok, w in zip(tokens, per_token, strict=True):
+            weights[tok] = max(weights.get(tok, 0.0), w)
+        for (a, b), (wa, wb) in zip(pairwise(tokens), pairwise(per_token), strict=False):
+            key = f"{a}_{b}"
+            weights[key] = max(weights.get(key, 0.0), min(wa, wb))
+        # Fuzzy matching compares the request clause of a story; a short query as it is.
+        story = any(w == STORY_WEIGHT for w in per_token)
+        content = (
+            " ".join(t for t, w in zip(tokens, per_token, strict=True) if w >= 1.0)
+            if story
+            else text
+        )
         return _Query(
             tokens=tokens,
             unigrams=list(dict.fromkeys(tokens)),
@@ -615,7 +741,30 @@ class SearchIndex:
             text=text,
             actions=_actions(tokens) - {"new"},
             asks=asks,
+            weights=weights,
+            content=content or text,
+            wordy=wordy,
         )
+
+    def _repair(self, raw: Sequence[str]) -> list[str]:
+        """Typo repair: only tokens that are not valid syllables, and never English words or
+        negations; a valid syllable changes only when a variant forms a catalogue bigram."""
+        speller = self._speller
+        postings = self._postings
+        out: list[str] = []
+        n = len(raw)
+        for i, tok in enumerate(raw):
+            if tok in speller.freq or tok.isdigit() or len(tok) < 2 or tok in FUNCTION_WORDS:
+                out.append(tok)
+            elif is_syllable(tok):
+                prev = out[-1] if out else ""
+                nxt = raw[i + 1] if i + 1 < n else ""
+                out.append(speller.in_context(tok, prev, nxt, postings))
+            elif tok in ENGLISH_WORDS:
+                out.append(tok)
+            else:
+                out.extend(speller.repair(tok))
+        return out
 
     def _candidates(self, q: _Query) -> list[tuple[float, int]]:
         """Top documents by BM25F, computed in two steps to stay fast on big catalogues.
@@ -667,46 +816,53 @@ class SearchIndex:
             self._head_cache[key] = head
         return head
 
-    def _score(self, q: _Query, doc: _DocInfo) -> float:
+    def _coverage(self, terms: Sequence[str], weights: dict[str, float], doc: _DocInfo) -> float:
+        """Share of the query's information the document explains (idf × weight).
+
+        A word the name has counts fully wherever it stands; a function word or a story word the
+        name lacks counts only its weight (``token_weights``), so it dilutes little.
+        """
         idf = self._idf
         max_idf = self._max_idf
         total = matched = 0.0
-        for t in q.unigrams:
+        for t in terms:
             w = idf.get(t, max_idf)
-            total += w
+            weight = weights.get(t, 1.0)
             if t in doc.name_terms:
-                matched += w
-            elif t in doc.side_terms:
-                matched += SIDE_CREDIT * w
-        qcov = matched / total if total else 0.0
-        if q.bigrams:
-            btotal = bmatched = 0.0
-            for t in q.bigrams:
-                w = idf.get(t, max_idf)
-                btotal += w
-                if t in doc.name_terms:
-                    bmatched += w
-                elif t in doc.side_terms:
-                    bmatched += SIDE_CREDIT * w
-            bcov = bmatched / btotal
-        else:
-            bcov = qcov
+                total += w * max(weight, 1.0)
+                matched += w * max(weight, 1.0)
+            else:
+                total += w * weight
+                if t in doc.side_terms:
+                    matched += SIDE_CREDIT * w * weight
+        return matched / total if total else 0.0
+
+    def _score(self, q: _Query, doc: _DocInfo) -> float:
+        idf = self._idf
+        weights = q.weights
+        qcov = self._coverage(q.unigrams, weights, doc)
+        bcov = self._coverage(q.bigrams, weights, doc) if q.bigrams else qcov
         qset = set(q.unigrams)
         ncov = sum(idf.get(t, 0.0) for t in doc.name_unigrams if t in qset) / doc.name_idf
-        fz = fuzz.token_sort_ratio(q.text, doc.display) / 100.0
+        fz = fuzz.token_sort_ratio(q.content, doc.display) / 100.0
         lead = 0
         for a, b in zip(q.tokens, doc.lead, strict=False):
             if a != b:
                 break
             lead += 1
         lead_frac = lead / len(q.tokens) if lead >= 2 else 0.0
-        score = (
-            MIX_QCOV * qcov
-            + MIX_BCOV * bcov
-            + MIX_NCOV * ncov
-            + MIX_FUZZ * fz
-            + MIX_LEAD * lead_frac
-        )
+        if q.wordy:
+            # A message that says more than a name: how much of the name it explains matters
+            # more than how much of it the name explains.
+            score = LONG_QCOV * qcov + LONG_BCOV * bcov + LONG_NCOV * ncov + LONG_FUZZ * fz
+        else:
+            score = (
+                MIX_QCOV * qcov
+                + MIX_BCOV * bcov
+                + MIX_NCOV * ncov
+                + MIX_FUZZ * fz
+                + MIX_LEAD * lead_frac
+            )
         # The citizen's verb decides between base, cấp lại, cấp đổi, thay đổi, chấm dứt …
         if doc.action is None:
             score *= 0.92 if q.actions else 1.0
@@ -728,8 +884,9 @@ class SearchIndex:
         q = self._parse(query)
         if q is None:
             return []
-        # A vague query ("giấy", "đăng ký") cannot earn a confident score, whatever it matches.
-        info = sum(self._idf.get(t, 0.0) for t in q.unigrams)
+        # A vague query ("giấy", "đăng ký") cannot earn a confident score, whatever it matches;
+        # function words ("cho em hỏi", "được không") say nothing about the procedure.
+        info = sum(self._idf.get(t, 0.0) * q.weights.get(t, 1.0) for t in q.unigrams)
         specific = min(1.0, SPEC_FLOOR + (1.0 - SPEC_FLOOR) * info / SPEC_FULL)
         scored = [(specific * self._score(q, self._docs[d]), d) for _, d in self._candidates(q)]
         scored.sort(key=lambda sd: (-sd[0], len(self._docs[sd[1]].display), sd[1]))

@@ -23,6 +23,14 @@ from lookup.search import (
     apply_lexicon,
     decide,
 )
+from lookup.teencode import (
+    FUNCTION_WEIGHT,
+    STORY_WEIGHT,
+    is_english,
+    is_syllable,
+    normalise,
+    token_weights,
+)
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 CATALOGUE = SHARED / "data" / "national-catalogue.jsonl.gz"
@@ -250,7 +258,9 @@ def test_decide_level_variants_are_not_rivals() -> None:
 
 def test_decide_thresholds() -> None:
     assert decide([]) is Verdict.NONE
-    assert decide([Hit("1", "Đăng ký khai sinh", 0.35)]) is Verdict.NONE
+    assert decide([Hit("1", "Đăng ký khai sinh", 0.25)]) is Verdict.NONE
+    # A plausible candidate is offered ("did you mean") rather than "not found".
+    assert decide([Hit("1", "Đăng ký khai sinh", 0.35)]) is Verdict.AMBIGUOUS
     assert decide([Hit("1", "Đăng ký khai sinh", 0.5)]) is Verdict.AMBIGUOUS
     close = [Hit("1", "Đăng ký khai sinh", 0.8), Hit("2", "Đăng ký khai tử", 0.78)]
     assert decide(close) is Verdict.AMBIGUOUS
@@ -286,3 +296,132 @@ def test_dev_queries_on_national_catalogue() -> None:
         for res in [idx.search(q["q"], limit=3)]
     )
     assert hits / len(queries) >= 0.9
+
+
+# --------------------------------------------------------------------------------------------
+# Citizen messages: chat shorthand, English, stories, conditional lexicon rules, verbs.
+
+
+def test_teencode_expands_shorthand_and_keeps_negation() -> None:
+    assert normalise("e mun lm ho chieu ko dc j".split()) == (
+        "em muon lam ho chieu khong duoc gi".split()
+    )
+    # "k"/"hok" are "không": never "có", which would flip the meaning.
+    assert normalise(["hok"]) == ["khong"] and normalise(["k"]) == ["khong"]
+    # "hỏng" folds to "hong": next to an object it is "broken", not "không".
+    assert normalise("the bi hong".split()) == ["the", "bi", "hong"]
+    assert normalise("con 9 t".split()) == ["con", "9", "t"]  # an age, not "tôi"
+    assert normalise("bang b2".split()) == ["bang", "b2"]
+
+
+@pytest.mark.parametrize("token", ["hom", "nui", "nghieng", "quyen", "truong", "khuyen", "gia"])
+def test_valid_syllables(token: str) -> None:
+    assert is_syllable(token)
+
+
+@pytest.mark.parametrize("token", ["ko", "birth", "khaisinh", "sinhh", "hoon", "ce", "license"])
+def test_invalid_syllables(token: str) -> None:
+    assert not is_syllable(token)
+
+
+def test_english_detection() -> None:
+    assert is_english("How do I renew my driving licence?")
+    assert is_english("lost my passport yesterday")
+    assert not is_english("làm hộ chiếu")
+    assert not is_english("lam so do")  # "so", "do" spell Vietnamese syllables too
+    assert not is_english("passport het han roi")  # a loanword in a Vietnamese line
+
+
+def test_valid_words_are_not_repaired(index: SearchIndex) -> None:
+    parsed = index._parse("hôm nay nuôi rồng được không")
+    assert parsed is not None
+    assert "hom" in parsed.tokens and "rong" in parsed.tokens and "trong" not in parsed.tokens
+    english = index._parse("my birth certificate")
+    assert english is not None and "the" not in english.tokens
+
+
+def test_valid_syllable_repaired_only_by_context(index: SearchIndex) -> None:
+    parsed = index._parse("dang ky khai sanh")  # "sanh" is a syllable; "khai sinh" a known phrase
+    assert parsed is not None and parsed.tokens[-2:] == ["khai", "sinh"]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("I lost my driving licence", "3.000348"),
+        ("how do I register a birth for my baby", "1.001193"),
+        ("how to get married in Vietnam", "1.000894"),
+    ],
+)
+def test_english_messages(index: SearchIndex, query: str, code: str) -> None:
+    assert top(index, query) == code
+
+
+def test_function_words_and_story_weigh_less() -> None:
+    short = token_weights("cho em xin dang ky khai tu".split())
+    assert short[:3] == [FUNCTION_WEIGHT] * 3 and short[3:] == [1.0] * 4
+    story = (
+        "nha toi o que lu lut nam ngoai lam trong nha hu hai het do dac giay to "
+        "gio muon dang ky khai tu cho ba noi"
+    ).split()
+    weights = token_weights(story)
+    request = story.index("gio")
+    assert weights[story.index("lut")] == STORY_WEIGHT
+    assert weights[story.index("khai")] == 1.0 and request < story.index("khai")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cho em hỏi đăng ký khai tử thế nào ạ",
+        "dạ cho mình hỏi với, làm giấy xác nhận tình trạng hôn nhân ở đâu vậy ad",
+    ],
+)
+def test_politeness_does_not_sink_confidence(index: SearchIndex, query: str) -> None:
+    hits = index.search(query)
+    assert decide(hits) is Verdict.CONFIDENT
+
+
+def test_story_then_request_finds_the_request(index: SearchIndex) -> None:
+    query = (
+        "nhà em ở xóm trên, năm ngoái bão to làm sập mái, cả nhà chuyển sang ở nhờ nhà bác "
+        "mấy tháng, giờ em muốn khai báo tạm vắng vì đi làm ở tỉnh khác"
+    )
+    hits = index.search(query)
+    assert hits and hits[0].code == "1.003677"
+    assert decide(hits) is not Verdict.NONE
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("bị mất thẻ căn cước", "1.014064"),  # lost: a document → cấp lại
+        ("bố tôi mất tuần trước", "1.000656"),  # died: a relative → khai tử
+        ("sang tên xe máy cho em gái", None),  # a vehicle: not a land procedure
+    ],
+)
+def test_conditional_lexicon_rules(index: SearchIndex, query: str, code: str | None) -> None:
+    hits = index.search(query)
+    if code is None:
+        assert all("đất" not in h.name for h in hits[:1])
+    else:
+        assert hits and hits[0].code == code
+
+
+def test_lexicon_conditions() -> None:
+    lost = apply_lexicon("mat the can cuoc".split())
+    assert lost[-2:] == ["cap", "lai"]
+    died = apply_lexicon("bo toi mat roi".split())
+    assert "khai" in died and "lai" not in died
+    # "mất bao lâu" (takes how long) is neither lost nor died.
+    assert "lai" not in apply_lexicon("lam ho chieu mat bao lau".split())
+
+
+def test_action_verb_outweighs_the_object(index: SearchIndex) -> None:
+    assert top(index, "bổ sung thông tin hộ tịch cho con") == "1.004859"
+    assert top(index, "thu hồi bằng lái xe") == "3.000352"
+
+
+def test_plausible_candidates_are_offered_not_refused(index: SearchIndex) -> None:
+    hits = index.search("em hỏi chút về giấy phép cho xe với ạ")
+    assert hits and decide(hits) is not Verdict.NONE

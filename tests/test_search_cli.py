@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+from bot.commands.search import chat_verdict
+from lookup.search import Hit
 from tests.conftest import run_motcua
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +38,28 @@ def test_json_lines_from_stdin_in_rank_order() -> None:
     assert scores == sorted(scores, reverse=True)
     assert lines[1]["results"] == [] and lines[3]["results"] == []
     assert lines[2]["results"][0]["code"] == "3.000347"
+    assert all(x["verdict"] in ("card", "did-you-mean", "not-found") for x in lines)
+    assert lines[1]["verdict"] == "not-found" and lines[3]["verdict"] == "not-found"
+
+
+def test_json_verdict_is_what_the_chat_does() -> None:
+    done = run(
+        "--catalogue",
+        str(CATALOGUE),
+        "--json",
+        stdin="đăng ký khai sinh\ngiá vàng hôm nay\n",
+    )
+    assert done.returncode == 0, done.stderr
+    card, nothing = (json.loads(line) for line in done.stdout.splitlines())
+    assert card["verdict"] == "card" and card["results"][0]["code"] == "1.001193"
+    assert nothing["verdict"] == "not-found"
+
+
+def test_chat_verdict_names_every_verdict() -> None:
+    assert chat_verdict([]) == "not-found"
+    assert chat_verdict([Hit("1", "Đăng ký khai sinh", 0.9)]) == "card"
+    close = [Hit("1", "Đăng ký khai sinh", 0.8), Hit("2", "Đăng ký khai tử", 0.78)]
+    assert chat_verdict(close) == "did-you-mean"
 
 
 def test_single_query_against_a_database(tmp_path: Path) -> None:

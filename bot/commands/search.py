@@ -1,8 +1,9 @@
 """``motcua search``: the catalogue search from the command line, for people and for tooling.
 
 With ``--json`` and queries on stdin it prints exactly one JSON object per input line:
-``{"query": ..., "results": [{"code", "name", "score"}, ...]}`` in rank order. Tools outside the
-project depend on this shape: keep it stable.
+``{"query": ..., "results": [{"code", "name", "score"}, ...], "verdict": ...}`` in rank order;
+``verdict`` is what the chat would do with these results: "card", "did-you-mean" or "not-found".
+Tools outside the project depend on this shape: keep it stable (add keys, never rename).
 """
 
 from __future__ import annotations
@@ -11,8 +12,23 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.commands import add_db_option, settings_for
+
+if TYPE_CHECKING:
+    from lookup.search import Hit
+
+# The chat's three answers (handlers/procedures.py) by Verdict value, named for people reading
+# the JSON.
+CHAT_VERDICT = {"confident": "card", "ambiguous": "did-you-mean", "none": "not-found"}
+
+
+def chat_verdict(hits: list[Hit]) -> str:
+    """What the chat answers for these hits: a procedure card, "did you mean", or not found."""
+    from lookup.search import decide  # the index module loads its lexicon: only when searching
+
+    return CHAT_VERDICT[decide(hits).value]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,7 +85,8 @@ async def run(args: argparse.Namespace) -> int:
         hits = index.search(query, limit=limit)
         if args.json:
             results = [{"code": h.code, "name": h.name, "score": round(h.score, 4)} for h in hits]
-            print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
+            line = {"query": query, "results": results, "verdict": chat_verdict(hits)}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
             print(f"> {query}")
             for n, h in enumerate(hits, 1):
