@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "search",
     "dossiers",
     "postal",
+    "operator",
     "telegram",
     "qr",
     "config",

@@ -22,6 +22,7 @@ FEATURE_MODULES = (
     "bot.http.events",
     "bot.http.postal",
     "bot.http.dashboard",
+    "bot.http.operator",
     "bot.outbox",
     "bot.channels.telegram",
     "bot.channels.zalo_oa",

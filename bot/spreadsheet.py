@@ -28,13 +28,17 @@ def cell(value: Any) -> Any:
     return value
 
 
-def csv_text(fields: Sequence[str], rows: Iterable[Mapping[str, Any]], *, bom: bool = False) -> str:
-    """CSV with a fixed header (also for zero rows); every text cell neutralised."""
+def csv_rows(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> str:
+    """CSV of a header and rows of values; every text cell neutralised."""
     out = io.StringIO()
     if bom:
         out.write(BOM)
-    writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: cell(value) for key, value in row.items()})
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+def csv_text(fields: Sequence[str], rows: Iterable[Mapping[str, Any]], *, bom: bool = False) -> str:
+    """CSV with a fixed header (also for zero rows) from mappings; missing keys are empty."""
+    return csv_rows(fields, ([row.get(field) for field in fields] for row in rows), bom=bom)

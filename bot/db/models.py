@@ -337,3 +337,61 @@ class ZaloOAUser(Base):
 
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_inbound_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Operators' web application (bot/http/operator) -----------------------------------------------
+class Operator(Base):
+    """A person who signs in to the operators' web application (``motcua operator add``).
+
+    Only an Argon2 hash of the password is kept. ``role`` is inspector, officer or admin
+    (``bot.http.operator.accounts.Role``)."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OperatorSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
+    copy of the table cannot be replayed as cookies."""
+
+    __tablename__ = "operator_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(
+        ForeignKey("operators.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class OperatorSignInFailure(Base):
+    """One wrong password (or unknown name), for the lock-out per account and per address.
+
+    The name is the one typed, whether or not such an account exists: the lock-out must not
+    reveal which names are real. The password is never stored or logged."""
+
+    __tablename__ = "operator_signin_failures"
+    __table_args__ = (
+        Index("ix_operator_signin_failures_name_at", "name", "at"),
+        Index("ix_operator_signin_failures_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The inspection dashboard's three range scans over dossiers: received in a period, finished in
+# a period, open past the due date (status IN the open statuses AND due_at < today).
+Index("ix_dossiers_received_at", Dossier.received_at)
+Index("ix_dossiers_finished_at", Dossier.finished_at)
+Index("ix_dossiers_status_due_at", Dossier.status, Dossier.due_at)
