@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("bench.search", "bench.lookup", "bench.telegram_throughput")
+BENCHES = ("bench.search", "bench.lookup", "bench.telegram_throughput", "bench.zalo_webhook")
 
 
 def main() -> int:

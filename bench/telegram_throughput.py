@@ -323,9 +323,12 @@ class Load:
         )
 
 
-def start_child(args: list[str]) -> tuple[subprocess.Popen[str], int]:
+def start_child(
+    args: list[str], module: str = "bench.telegram_throughput"
+) -> tuple[subprocess.Popen[str], int]:
+    """Start ``python -m module args`` and wait for its ``READY <port>`` line."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.telegram_throughput", *args],
+        [sys.executable, "-m", module, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

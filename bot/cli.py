@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "postal",
     "operator",
     "telegram",
+    "zalo_bot",
     "qr",
     "config",
 )

@@ -26,6 +26,7 @@ FEATURE_MODULES = (
     "bot.outbox",
     "bot.channels.telegram",
     "bot.channels.zalo_oa",
+    "bot.channels.zalo_bot",
 )
 
 
