@@ -24,6 +24,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from lookup.aspect import detect_aspect
 from lookup.fold import fold
 from lookup.portal import search_docs
 from lookup.search import Hit, SearchDoc, SearchIndex, Verdict, decide
@@ -74,6 +75,7 @@ def replicate(docs: Sequence[SearchDoc], times: int = 10) -> list[SearchDoc]:
                     result=doc.result,
                     aliases=doc.aliases,
                     popular=doc.popular,
+                    subject=doc.subject,
                 )
             )
     return out
@@ -152,8 +154,18 @@ def citizen_report(
     """
     rows: dict[str, list[tuple[bool, bool, str]]] = {}
     oos_total = oos_nocard = 0
+    aspect_total = aspect_ok = asked_total = asked_ok = 0
     for item in queries:
         q = str(item["q"])
+        if "aspect" in item:
+            # Exact agreement, "no aspect" included; and over the messages that ask one.
+            found = detect_aspect(q)
+            got = found.value if found else None
+            aspect_total += 1
+            aspect_ok += got == item["aspect"]
+            if item["aspect"]:
+                asked_total += 1
+                asked_ok += got == item["aspect"]
         wanted = {str(c) for c in item.get("codes") or []}  # type: ignore[attr-defined]
         styles = [str(s) for s in item.get("style") or []]  # type: ignore[attr-defined]
         hits = search(q)
@@ -184,6 +196,12 @@ def citizen_report(
         print(f"  {tag:10} n={n:3}  top-1 {top1:6.1%}  top-3 {top3:6.1%}  verdicts {shares}")
     if oos_total:
         print(f"  out-of-scope n={oos_total}: no card {oos_nocard / oos_total:6.1%}")
+    if aspect_total:
+        asked = f"{asked_ok / asked_total:6.1%}" if asked_total else "  n/a"
+        print(
+            f"  aspect detected correctly n={aspect_total}: {aspect_ok / aspect_total:6.1%}"
+            f"  (messages asking one, n={asked_total}: {asked})"
+        )
 
 
 def run(

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from lookup.fold import fold
 from lookup.search import SearchDoc
 
 CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
@@ -29,6 +30,27 @@ class RecordError(ValueError):
 def nfc(text: Any) -> str:
     """Text as NFC with outer whitespace removed (sources mix NFC and NFD)."""
     return unicodedata.normalize("NFC", str(text or "")).strip()
+
+
+# The portal's ``doi_tuong_thuc_hien`` lists: persons and households file as citizens; the rest are
+# organisations, or officials acting for the state (cán bộ, đảng viên).
+_PERSONS = ("cong dan", "nguoi nuoc ngoai", "nguoi viet nam", "ca nhan", "ho gia dinh")
+_OFFICIALS = ("can bo", "cong chuc", "vien chuc", "dang vien", "to chuc dang")
+
+
+def subject_kind(subjects: str) -> str:
+    """ "citizen", "organisation", "official" or "" (not stated) from a subjects list."""
+    text = fold(subjects)
+    if not text.strip():
+        return ""
+    if any(p in text for p in _PERSONS):
+        return "citizen"
+    parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
+    if parts and all(any(o in p for o in _OFFICIALS) for p in parts):
+        return "official"
+    if any(o in text for o in _OFFICIALS):
+        return ""  # officials and organisations together: too mixed to demote
+    return "organisation"
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,7 @@ class ProcedureRecord:
             result=self.result,
             aliases=self.aliases,
             popular=self.popular,
+            subject=subject_kind(self.subjects),
         )
 
     def to_dict(self) -> dict[str, Any]:

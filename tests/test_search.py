@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from lookup.aliases import load_aliases, with_aliases
+from lookup.aspect import detect_aspect
 from lookup.fold import fold, syllables
 from lookup.portal import search_docs
+from lookup.procedure import subject_kind
 from lookup.search import (
     Hit,
     SearchDoc,
@@ -425,3 +428,90 @@ def test_action_verb_outweighs_the_object(index: SearchIndex) -> None:
 def test_plausible_candidates_are_offered_not_refused(index: SearchIndex) -> None:
     hits = index.search("em hỏi chút về giấy phép cho xe với ạ")
     assert hits and decide(hits) is not Verdict.NONE
+
+
+# --- aliases, subject kinds, aspects ---------------------------------------------------------
+
+
+def test_alias_file_is_valid_and_merged_by_code(tmp_path: Path) -> None:
+    table = load_aliases()
+    assert len(table) >= 150
+    assert all(len(code) == 8 and code[1] == "." for code in table)
+    path = tmp_path / "a.tsv"
+    path.write_text("# c\n1.000001,1.000002\tlàm giấy A | giấy A mới\n", encoding="utf-8")
+    small = load_aliases(path)
+    docs = with_aliases(
+        [
+            SearchDoc(code="1.000001", name="A", aliases=("x",)),
+            SearchDoc(code="9.999999", name="B"),
+        ],
+        small,
+    )
+    assert docs[0].aliases == ("x", "làm giấy A", "giấy A mới")
+    assert docs[1].aliases == ()
+    # A provincial copy shares its national code's phrasings.
+    copy = with_aliases([SearchDoc(code="1.000002.000.00.00.H01", name="A'")], small)
+    assert copy[0].aliases == ("làm giấy A", "giấy A mới")
+    path.write_text("1.000001 no tab\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_aliases(path)
+
+
+def test_alias_phrasing_meets_a_message() -> None:
+    docs = [
+        SearchDoc(code="1.000001", name="Đăng ký biến động quyền sử dụng đất", aliases=()),
+        SearchDoc(code="1.000002", name="Cấp giấy phép khai thác cát", aliases=()),
+    ]
+    plain = SearchIndex.build(docs)
+    aliased = SearchIndex.build(with_aliases(docs, {"1.000001": ("sang tên sổ đỏ",)}))
+    before = plain.search("sang ten so do cho con")
+    assert not before or before[0].score < 0.5
+    hits = aliased.search("sang ten so do cho con")
+    assert hits and hits[0].code == "1.000001"
+
+
+def test_subject_kind() -> None:
+    assert subject_kind("Công dân Việt Nam, Doanh nghiệp") == "citizen"
+    assert subject_kind("Doanh nghiệp, Tổ chức (không bao gồm doanh nghiệp, HTX)") == "organisation"
+    assert subject_kind("Cán bộ, công chức, viên chức") == "official"
+    assert subject_kind("") == ""
+
+
+def test_organisation_procedure_waits_to_be_asked() -> None:
+    name = "Cấp tài khoản định danh điện tử công ty"
+    docs = [
+        SearchDoc(code="1.000001", name=name, subject="citizen", popular=True),
+        SearchDoc(code="1.000002", name=name, subject="organisation", popular=True),
+    ]
+    index = SearchIndex.build(docs)
+    plain = {h.code: h.score for h in index.search("cấp tài khoản định danh điện tử")}
+    assert plain["1.000002"] < plain["1.000001"]
+    # Asked for a company, the organisation procedure is not demoted.
+    asked = {h.code: h.score for h in index.search("cấp tài khoản định danh điện tử công ty")}
+    assert asked["1.000002"] == asked["1.000001"]
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("làm khai sinh hết bao nhiêu tiền", "fee"),
+        ("lam khai sinh mat bao nhieu tien", "fee"),
+        ("how much is the fee for a passport", "fee"),
+        ("đổi bằng lái bao lâu thì có", "time"),
+        ("doi bang lai may ngay co", "time"),
+        ("làm căn cước cần mang theo giấy tờ gì", "documents"),
+        ("what documents do i need for a birth certificate", "documents"),
+        ("đăng ký tạm trú ở đâu", "where"),
+        ("dki tam tru o dau v", "where"),
+        ("làm hộ chiếu online được không", "online"),
+        ("can i renew my passport online", "online"),
+        ("xong thì nhận kết quả ở đâu", "result"),
+        ("ông bà làm khai sinh thay cho cháu được không", "eligibility"),
+        ("các bước đăng ký kết hôn", "steps"),
+        ("đăng ký kết hôn", None),
+        ("", None),
+    ],
+)
+def test_detect_aspect(text: str, aspect: str | None) -> None:
+    found = detect_aspect(text)
+    assert (found.value if found else None) == aspect

@@ -53,13 +53,14 @@ async def run(args: argparse.Namespace) -> int:
 
     if args.catalogue:
         from bot.catalogue_io import read_records
+        from lookup.aliases import with_aliases
 
         if not args.catalogue.exists():
             print(f"no such file: {args.catalogue}", file=sys.stderr)
             return 2
-        docs = [
-            r.search_doc() for _, r in read_records(args.catalogue) if not isinstance(r, Exception)
-        ]
+        records = read_records(args.catalogue)
+        # The same aliases as the bot's own index, so the command answers as the chat does.
+        docs = with_aliases(r.search_doc() for _, r in records if not isinstance(r, Exception))
         index = SearchIndex.build(docs)
     else:
         from bot.catalogue import Catalogue
