@@ -69,6 +69,25 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(1.0, description="How often the dispatcher looks for work")
     outbox_max_attempts: int = Field(8, description="Attempts before a push is marked failed")
 
+    # Handoff to an officer (handlers/handoff.py)
+    office_hours: str = Field(
+        "07:30-11:30,13:30-17:00",
+        description="Officers' hours, Vietnam time, Monday to Friday: HH:MM-HH:MM,…",
+        pattern=(
+            r"^\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*"
+            r"(,\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*)*$"
+        ),
+    )
+    office_holidays: str = Field(
+        "",
+        description="Days without officers, comma-separated YYYY-MM-DD (public holidays)",
+        pattern=r"^\s*(\d{4}-\d{2}-\d{2}\s*(,\s*\d{4}-\d{2}-\d{2}\s*)*)?$",
+    )
+    office_hotline: str = Field("", description="Phone number told to citizens outside hours")
+    handoff_close_hours: float = Field(
+        72.0, gt=0, description="A conversation with an officer closes after this many idle hours"
+    )
+
     # Telegram
     telegram_token: SecretStr = Field(SecretStr(""), description="Bot token from @BotFather")
     telegram_base_url: str = Field(

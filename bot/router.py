@@ -14,6 +14,7 @@ from bot.context import Context
 
 Handler = Callable[[Context], Awaitable[None]]
 Matcher = Callable[[Context], bool]
+Observer = Callable[[Context], None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Router:
         self.texts: list[_TextRoute] = []
         self.fallback: Handler | None = None
         self.expired: Handler | None = None
+        self.observers: list[Observer] = []
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
         """Handle ``/name`` (case-insensitive); ``ctx.args`` holds the rest of the line."""
@@ -75,6 +77,12 @@ class Router:
 
         return deco
 
+    def observe(self, fn: Observer) -> Observer:
+        """Run ``fn`` on every message before it is routed (it answers nothing): for what a
+        feature must see of each message, e.g. keeping the recent texts."""
+        self.observers.append(fn)
+        return fn
+
     def include(self, other: Router) -> None:
         for mine, theirs in (
             (self.commands, other.commands),
@@ -87,10 +95,13 @@ class Router:
             mine.update(theirs)
         self.texts.extend(other.texts)
         self.texts.sort(key=lambda r: r.priority)
+        self.observers.extend(other.observers)
         self.fallback = other.fallback or self.fallback
         self.expired = other.expired or self.expired
 
     async def dispatch(self, ctx: Context) -> None:
+        for observe in self.observers:
+            observe(ctx)
         if ctx.payload is not None:
             prefix, _, arg = ctx.payload.partition(":")
             ctx.payload_arg = arg

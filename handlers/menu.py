@@ -12,6 +12,7 @@ def main_menu(ctx: Context) -> list[Button]:
         ctx.button("menu-dossier", "ds"),
         ctx.button("menu-postal", "pd"),
         ctx.button("menu-language", "lang"),
+        ctx.button("handoff-btn-open", "hf"),  # handlers/handoff.py (it imports this module)
     ]
 
 

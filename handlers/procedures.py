@@ -11,6 +11,7 @@ from bot.context import Context
 from bot.db.models import Feedback, Procedure, ProcedureMethod
 from bot.messages import Button
 from bot.router import Router
+from handlers.handoff import handoff_button
 from lookup.search import Verdict, decide
 
 router = Router("procedures")
@@ -109,7 +110,7 @@ async def answer(ctx: Context, query: str) -> None:
         buttons.append(ctx.button("proc-btn-none", "pn"))
         ctx.say("proc-did-you-mean", buttons)
         return
-    ctx.say("proc-not-found", [ctx.button("menu-back", "menu")])
+    ctx.say("proc-not-found", [handoff_button(ctx), ctx.button("menu-back", "menu")])
 
 
 @router.payload("p")
@@ -123,7 +124,7 @@ async def show(ctx: Context) -> None:
 
 @router.payload("pn")
 async def none_of_these(ctx: Context) -> None:
-    ctx.say("proc-not-found", [ctx.button("menu-back", "menu")])
+    ctx.say("proc-not-found", [handoff_button(ctx), ctx.button("menu-back", "menu")])
 
 
 @router.payload("pm")

@@ -181,8 +181,8 @@ async def test_a_push_waits_for_the_reply_being_made(app: App) -> None:
         await asyncio.wait_for(push, WAIT_SECONDS)
         printed = out.getvalue()
         assert printed.index("Xin chào") < printed.index("PUSH")
-        assert printed.endswith("  [4] 🌐 Language / Ngôn ngữ\n\nPUSH\n  [5] 📄 Xem hồ sơ\n\n")
-        send("5")  # the push's button
+        assert printed.endswith("  [5] 👩\u200d💼 Gặp cán bộ\n\nPUSH\n  [6] 📄 Xem hồ sơ\n\n")
+        send("6")  # the push's button
         card = await wait_for_text(out, f"Hồ sơ {DEMO_CODE}\n")
         send("2")  # the new reply numbers its own buttons: "2" is the card's second
         await wait_for_text(out, "Đã bật thông báo", after=card)

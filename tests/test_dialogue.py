@@ -21,7 +21,7 @@ from tests.conftest import Chat
 async def test_start_shows_greeting_and_menu(chat: Chat) -> None:
     await chat.send("/start")
     assert "Xin chào" in chat.text
-    assert len(chat.buttons) == 4
+    assert len(chat.buttons) == 5
     assert any("Tra cứu thủ tục" in b for b in chat.buttons)
 
 

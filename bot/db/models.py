@@ -395,3 +395,48 @@ class OperatorSignInFailure(Base):
 Index("ix_dossiers_received_at", Dossier.received_at)
 Index("ix_dossiers_finished_at", Dossier.finished_at)
 Index("ix_dossiers_status_due_at", Dossier.status, Dossier.due_at)
+
+
+# Handoff to a person (handlers/handoff.py, bot/http/operator/tickets.py) ---------------------
+class HandoffTicket(Base):
+    """A citizen's request to talk to an officer, open until an officer, the citizen or the
+    idle timeout closes it.
+
+    ``open_key`` is ``channel:user_id`` while the ticket is open and NULL once closed: a unique
+    column that many NULLs may share, so "one open ticket per chat" holds on SQLite and
+    PostgreSQL alike without a partial index. ``phone`` is a number the citizen left for a
+    call-back (E.164); message texts themselves are stored with personal numbers masked."""
+
+    __tablename__ = "handoff_tickets"
+    __table_args__ = (Index("ix_handoff_tickets_status_activity", "status", "last_activity_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    open_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    in_office_hours: Mapped[bool] = mapped_column(Boolean, default=True)
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_reason: Mapped[str] = mapped_column(String(12), default="")
+    closed_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class HandoffMessage(Base):
+    """One line of a ticket: ``history`` (the citizen's texts before the ticket, the excerpt),
+    ``citizen`` (written to the officer) or ``officer`` (a reply, with who wrote it)."""
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("handoff_tickets.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(12))
+    # The account's name is kept as well as its id: the record of who answered outlives the account.
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
+    operator_name: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,6 @@
 """The operators' web application under ``/operator/``: sign-in, the inspection dashboard with
-CSV downloads, and account management for admins.
+CSV downloads, account management for admins, and the officers' answers to citizens
+(``tickets``).
 
 Every page needs a signed-in operator (``security``); a role check follows, then, for a POST,
 the CSRF check, before the handler runs. Pages are Jinja2 templates with autoescaping on; every
@@ -216,6 +217,7 @@ def render(
         who=who,
         base=BASE,
         is_admin=who is not None and who.role.allows(Role.ADMIN),
+        is_officer=who is not None and who.role.allows(Role.OFFICER),
         role_name=tr(ROLE_KEYS[who.role]) if who else "",
         other_lang=other,
         switch_href=request.path + "?" + urlencode({**request.query, "lang": other}),
@@ -561,7 +563,8 @@ def _who(name: str, client: str) -> dict[str, str]:
     return {"operator": name, "client": client}
 
 
-def setup(web_app: web.Application, app: App) -> None:
+def setup(web_app: web.Application, app: App) -> OperatorWeb:
+    """Add the pages; returns the views, whose guards the ticket pages share (``tickets``)."""
     views = OperatorWeb(app)
 
     async def to_index(request: web.Request) -> web.StreamResponse:
@@ -581,3 +584,4 @@ def setup(web_app: web.Application, app: App) -> None:
     router.add_post(
         BASE + "/accounts/{id}/active", views.guarded(Role.ADMIN, views.accounts_active)
     )
+    return views
