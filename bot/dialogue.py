@@ -16,6 +16,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot import metrics
 from bot.context import Context, ConversationState
 from bot.db.models import Conversation, ProcessedDelivery
 from bot.i18n import normalize_language, t
@@ -75,6 +76,7 @@ class Dialogue:
             try:
                 return await self._handle(incoming)
             except Exception:
+                metrics.HANDLER_ERRORS.labels(incoming.channel).inc()
                 log.exception("handler failed", extra={"channel": incoming.channel})
                 lang = await self.language_of(
                     incoming.channel, incoming.user_id, incoming.language_hint

@@ -54,6 +54,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot import metrics
 from bot.channels.base import DeliveryError
 from bot.db.engine import insert_ignore, rowcount
 from bot.db.models import Outbox, Subscription, utcnow
@@ -210,12 +211,14 @@ class Dispatcher:
                 if status == "sending" and not (sender is not None and sender.idempotent):
                     if last_error == RESENT_AFTER_CRASH:  # cut by a crash twice: stop there
                         values = {"status": "uncertain", "last_error": UNCERTAIN_TWICE}
+                        metrics.PUSHES.labels(channel, "uncertain").inc()
                         log.warning("outbox row uncertain", extra={"outbox_id": row_id})
                     else:
                         # At least once: a repeated "your result is ready" is harmless, a
                         # missing one is not. Sent once more, and marked so it is only once.
                         values["last_error"] = RESENT_AFTER_CRASH
                         self.resent_after_crash += 1
+                        metrics.PUSHES.labels(channel, "resent_after_crash").inc()
                         log.warning("outbox row re-sent after a crash", extra={"outbox_id": row_id})
                 await session.execute(
                     update(Outbox)
@@ -307,6 +310,7 @@ class Dispatcher:
                 .where(Outbox.id == row.id, Outbox.status == "sending")
                 .values(status="sent", sent_at=self.now(), claimed_until=None, last_error="")
             )
+        metrics.PUSHES.labels(row.channel, "sent").inc()
         log.info("push sent", extra={"outbox_id": row.id, "kind": row.kind})
 
     async def _release(self, row: Outbox) -> None:
@@ -322,10 +326,12 @@ class Dispatcher:
         max_attempts = self.services.settings.outbox_max_attempts
         values: dict[str, Any] = {"claimed_until": None, "last_error": str(exc)[:500]}
         if exc.permanent or attempts >= max_attempts:
+            metrics.PUSHES.labels(row.channel, "failed").inc()
             values["status"] = "failed"
             log.warning("push failed for good", extra={"outbox_id": row.id, "attempts": attempts})
         else:
             delay = max(backoff(attempts), exc.retry_after or 0.0)
+            metrics.PUSHES.labels(row.channel, "retry").inc()
             values["status"] = "pending"
             values["next_attempt_at"] = now + timedelta(seconds=delay)
             if exc.retry_after and not exc.per_user:  # the platform's limit, for everyone

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 APP_KEY = web.AppKey("bot", App)
 FEATURE_MODULES = (
+    "bot.http.metrics",
     "bot.http.events",
     "bot.http.postal",
     "bot.http.dashboard",

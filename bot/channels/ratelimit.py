@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from bot import metrics
 from bot.channels.base import RateLimited
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class OutgoingLimiter:
             try:
                 return await send()
             except RateLimited as exc:
+                metrics.RATE_LIMITED.inc()
                 delay = exc.retry_after
                 log.warning("platform asked to wait", extra={"seconds": delay, "push": push})
                 until = time.monotonic() + delay
@@ -68,6 +70,7 @@ class OutgoingLimiter:
                     raise
                 if until > deadline:
                     self.given_up += 1
+                    metrics.ANSWERS_DROPPED.inc()
                     log.error("answer dropped after waiting out rate limits", extra={"s": delay})
                     raise
                 if chat is None:

@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import metrics
 from bot.app import App
 from bot.channels.base import Adapted, DeliveryError, Platform, RateLimited
 from bot.dialogue import user_key
@@ -54,6 +55,7 @@ class ChannelRuntime:
         self.completed = 0  # updates fully handled (tests and benchmarks wait on it)
         self._workers: list[asyncio.Task[None]] = []
         self._starter: asyncio.Task[None] | None = None
+        metrics.QUEUE_DEPTH.labels(self.name).set_function(self.queue.qsize)
 
     # Lifecycle -----------------------------------------------------------------------------
     async def start(self, *, retry_in_background: bool = True) -> None:
@@ -136,8 +138,10 @@ class ChannelRuntime:
             try:
                 await self.handle_update(update)
             except Exception:
+                metrics.UPDATE_FAILURES.labels(self.name).inc()
                 log.exception("update failed", extra={"channel": self.name})
             finally:
+                metrics.UPDATES.labels(self.name).inc()
                 self.completed += 1
                 self.queue.task_done()
 
@@ -161,9 +165,12 @@ class ChannelRuntime:
                 try:
                     await self.platform.deliver(adapted.user_id, replies, lang=lang, push=False)
                 except (DeliveryError, RateLimited) as exc:
+                    metrics.ANSWERS_UNDELIVERED.labels(self.name).inc()
                     log.warning(
                         "answer not delivered", extra={"channel": self.name, "error": str(exc)}
                     )
+                else:
+                    metrics.REPLIES.labels(self.name).inc(len(replies))
             if ack is not None:
                 await ack
 
