@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,9 +23,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Procedure, ProcedureMethod
 from lookup.portal import from_portal, is_portal
-from lookup.procedure import CHANNELS, ProcedureRecord, RecordError
+from lookup.procedure import (
+    CHANNELS,
+    FEE_STATUSES,
+    TIME_STATUSES,
+    Method,
+    ProcedureRecord,
+    RecordError,
+    is_junk,
+)
 
 BATCH = 500
+_DERIVED = ("fee_status", "time_status")
+# Flattened-table residue in a document name: a glued form file name ("…theo mẫuMauX.docx"),
+# a file name cut to "Mau", or a numbered stem with its diacritics stripped ("…).1.MuCT01banhnh").
+DOC_RESIDUE = re.compile(
+    r"[a-zà-ỹ.;:)][A-Z][A-Za-z0-9_-]*(?: \(\d+\))?\.(?:docx?|pdf|xlsx?|rar|zip|odt)"
+    r"|[a-zà-ỹ.;)]Mau$"
+    r"|[.)]\s*\d{1,2}\.[A-Za-z0-9-]{8,}$"
+)
 
 
 def _open_text(path: Path) -> IO[str]:
@@ -93,7 +110,11 @@ def _apply(p: Procedure, r: ProcedureRecord) -> None:
         "popular",
     ):
         setattr(p, key, d[key])
-    p.methods = [ProcedureMethod(position=i, **m) for i, m in enumerate(d["methods"])]
+    # The statuses have no column: they are derived again from the stored values when read.
+    p.methods = [
+        ProcedureMethod(position=i, **{k: v for k, v in m.items() if k not in _DERIVED})
+        for i, m in enumerate(d["methods"])
+    ]
 
 
 async def upsert_records(
@@ -154,6 +175,62 @@ class MethodStats:
         return out
 
 
+def _shown(m: Method) -> tuple[str, str]:
+    """The fee and time text a chat card shows for this row (numbers are rendered, not shown)."""
+    fee = "" if m.fee_amount is not None else m.fee_text
+    time = "" if m.time_value is not None and m.time_unit else m.time_text
+    return fee, time
+
+
+@dataclass
+class FieldReport:
+    """Per-field outcome of an import, one count per channel row: how the fee and the time were
+    read (parsed, free, text, not published, flagged), plus the documents' clean-up."""
+
+    rows: int = 0
+    fee: Counter[str] = field(default_factory=Counter)
+    time: Counter[str] = field(default_factory=Counter)
+    under_1000: int = 0  # amounts below 1,000 VND: almost always a lost "000"
+    shown_junk: int = 0  # rows whose displayed fee or time text is junk (target 0)
+    procedures: int = 0
+    documents: int = 0
+    doc_residue: int = 0
+    doc_duplicates: int = 0
+
+    def add(self, r: ProcedureRecord) -> None:
+        self.procedures += 1
+        for m in r.methods:
+            self.rows += 1
+            fee_shown, time_shown = _shown(m)
+            # Junk still on display counts as flagged whatever the status says (older importers).
+            self.fee[m.fee_status if not is_junk(fee_shown) else "flagged"] += 1
+            self.time[m.time_status if not is_junk(time_shown) else "flagged"] += 1
+            self.under_1000 += m.fee_amount is not None and 0 < m.fee_amount < 1000
+            self.shown_junk += is_junk(fee_shown) or is_junk(time_shown)
+        names = [d.name for d in r.documents]
+        self.documents += len(names)
+        self.doc_duplicates += len(names) - len(set(names))
+        self.doc_residue += sum(bool(DOC_RESIDUE.search(n)) for n in names)
+
+    def lines(self) -> list[str]:
+        out = [f"channel rows: {self.rows}"]
+        for name, counts, kinds in (
+            ("fee", self.fee, FEE_STATUSES),
+            ("time", self.time, TIME_STATUSES),
+        ):
+            n = self.rows or 1
+            cells = ", ".join(f"{k} {counts[k]} ({100 * counts[k] / n:.1f}%)" for k in kinds)
+            read = n - counts["flagged"]
+            out.append(f"{name}: {cells}; read or not published {100 * read / n:.1f}%")
+        out.append(f"fee amounts under 1,000 VND: {self.under_1000}")
+        out.append(f"rows displaying junk fee/time text: {self.shown_junk}")
+        out.append(
+            f"documents: {self.documents} in {self.procedures} procedures,"
+            f" names with table residue {self.doc_residue}, duplicate names {self.doc_duplicates}"
+        )
+        return out
+
+
 @dataclass
 class ImportReport:
     """What an import did; ``rejected`` holds (line number, reason) for every refused line."""
@@ -163,6 +240,7 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     formats: Counter[str] = field(default_factory=Counter)
     methods: MethodStats = field(default_factory=MethodStats)
+    fields: FieldReport = field(default_factory=FieldReport)
 
     @property
     def accepted(self) -> int:
@@ -203,6 +281,7 @@ async def import_file(
             continue
         report.formats[kind] += 1
         report.methods.add(record)
+        report.fields.add(record)
         batch.append(record)
         if len(batch) >= BATCH:
             await flush()

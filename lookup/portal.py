@@ -11,6 +11,7 @@ a citizen's screen is worse than "see the details".
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -23,6 +24,7 @@ from lookup.procedure import (
     Method,
     ProcedureRecord,
     RecordError,
+    is_junk,
     nfc,
 )
 from lookup.search import SearchDoc
@@ -58,7 +60,7 @@ _FEE_CELL = re.compile(
     rf"Miễn phí|Không có thông tin|(?P<amount>{_MONEY}) ?(?P<cur>Việt Nam Đồng|VNĐ|Đồng|đồng|USD)"
 )
 # Amounts stated in a fee note: "Lệ phí : 8.000 Đồng", "135.000 đồng/lần", "320.000đ/hộ chiếu".
-_NOTE_VND = re.compile(rf"(?<![\d/.,])({_MONEY}) ?(?:Việt Nam Đồng|VNĐ|đồng|Đồng|đ\b|đ/)")
+_NOTE_VND = re.compile(rf"(?<![\d/.,])({_MONEY}) ?(?:Việt Nam Đồng|VNĐ|đồng|Đồng|[đĐ]\b|[đĐ]/)")
 _FREE = re.compile(r"miễn|không thu|không (?:phải )?(?:nộp|mất|có) (?:lệ )?phí", re.IGNORECASE)
 _DESC_TIME = re.compile(
     r"(\d+(?:[.,]5)?)\s*(?:\([^)]{1,20}\)\s*)?(ngày làm việc|giờ làm việc|ngày|giờ|tháng)",
@@ -95,8 +97,32 @@ def _strip_parens(text: str) -> str:
     return text
 
 
-def parse_methods(text: str) -> tuple[Method, ...]:
-    """The flattened "Cách thức thực hiện" table → one Method per row (channel, time, fee)."""
+# A fee cell that says, in so many words, that nothing is charged ("Không", "Không có.",
+# "Không quy định", "Chưa quy định", "Miễn lệ phí", "Không được quy định tại Biểu phí …"). A
+# conditional exemption ("Miễn lệ phí cho hộ nghèo") is not "free": it stays as text.
+_FREE_WORDING = re.compile(r"^(?:không|chưa quy định|miễn(?: phí| lệ phí| thu)?\b)", re.IGNORECASE)
+_CONDITIONAL = re.compile(r"\b(?:cho|đối với|trường hợp|trừ|nếu|mức)\b|USD", re.IGNORECASE)
+_LETTER_OR_DIGIT = re.compile(r"\w")
+_CURRENCY_NEXT = re.compile(r" ?(?:Việt Nam Đồng|VNĐ|Đồng|đồng|USD)")
+
+
+def is_free_wording(text: str) -> bool:
+    """True when a fee note says no fee is charged, unconditionally and without an amount."""
+    t = _strip_parens(nfc(text)).lstrip("-–• ").strip()
+    return (
+        bool(t)
+        and len(t) <= 120
+        and bool(_FREE_WORDING.match(t))
+        and not _CONDITIONAL.search(t)
+        and not _NOTE_VND.search(t)
+    )
+
+
+def parse_methods(text: str, context: str = "") -> tuple[Method, ...]:
+    """The flattened "Cách thức thực hiện" table → one Method per row (channel, time, fee).
+
+    ``context`` is other text of the same procedure (its steps): a time cell with a number and
+    no unit takes its unit from there when that number is stated with exactly one unit."""
     s = nfc(text)
     if s.startswith(_METHODS_HEADER):
         s = s[len(_METHODS_HEADER) :]
@@ -104,23 +130,66 @@ def parse_methods(text: str) -> tuple[Method, ...]:
     methods = []
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(s)
-        methods.append(_parse_row(_CHANNEL_OF[m.group(1)], s[m.end() : end]))
-    return tuple(methods)
+        methods.append(_parse_row(_CHANNEL_OF[m.group(1)], s[m.end() : end], s))
+    return tuple(_unit_from_context(m, methods, context) for m in methods)
 
 
-def _parse_row(channel: str, row: str) -> Method:
+def _unit_from_context(m: Method, rows: list[Method], context: str) -> Method:
+    """A unit-less time: the unit of a sibling row with the same number, else the one unit the
+    procedure's steps give that number, else "not published" (a bare "1" is not "1 day")."""
+    if m.time_value is None or m.time_unit:
+        return m
+    units = {r.time_unit for r in rows if r.time_unit and r.time_value == m.time_value}
+    if len(units) != 1:
+        units = {
+            _UNITS[u.lower()]
+            for v, u in _DESC_TIME.findall(nfc(context))
+            if float(v.replace(",", ".")) == m.time_value
+        }
+    if len(units) == 1:
+        unit = units.pop()
+        label = next(k for k, v in _UNITS.items() if v == unit)
+        return dataclasses.replace(
+            m, time_unit=unit, time_text=f"{m.time_value:g} {label}", time_status=""
+        )
+    return dataclasses.replace(m, time_value=None, time_text="", time_status="not_published")
+
+
+def _split_glued_time(row: str, num: str, stated: set[int]) -> int | None:
+    """Length of the time number in a time cell glued to the fee amount ("1" + "20,000" in
+    "120,000 VNĐ"): the split whose amount the note repeats, else the shortest time."""
+    splits = [
+        k
+        for k in range(1, len(num))
+        if num[k] not in "0.," and re.fullmatch(_MONEY, num[k:]) and num[k - 1] not in ".,"
+    ]
+    for k in splits:
+        if _amount(num[k:]) in stated:
+            return k
+    return splits[0] if splits else None
+
+
+def _parse_row(channel: str, row: str, table: str = "") -> Method:
     pos = 0
     time_value: float | None = None
     time_unit: str | None = None
     time_text = ""
     tm = _TIME_CELL.match(row)
+    if tm and not tm.group("unit") and _CURRENCY_NEXT.match(row, tm.end()):
+        # No unit and a currency right after: the number is the time and the fee run together.
+        repeated = {_amount(x) for x in _NOTE_VND.findall(row[tm.end() :])}
+        k = _split_glued_time(row, tm.group("num"), repeated)
+        if k is not None:
+            time_value = float(tm.group("num")[:k])
+            pos = k
+        tm = None
     if tm:
         pos = tm.end()
         time_value = float(tm.group("num").replace(",", "."))
         if tm.group("unit"):
             time_unit = _UNITS[tm.group("unit").lower()]
             time_text = f"{tm.group('num')} {tm.group('unit').lower()}"
-    else:
+    elif time_value is None:
         nm = _TIME_NONE.match(row)
         if nm:
             pos = nm.end()
@@ -142,7 +211,12 @@ def _parse_row(channel: str, row: str) -> Method:
     if pos < len(row) and row[pos] == "(":
         close = _balanced_paren(row, pos)
         note = _clean(_strip_parens(row[pos:close]))
-        pos = close
+        if is_junk(note):
+            # "(1) Trường hợp …", "(a) …": the description's own numbering, not a fee note.
+            pos = pos if _LETTER_OR_DIGIT.search(note) else close
+            note = ""
+        else:
+            pos = close
     description = _clean(row[pos:])
 
     amount = fm.group("amount") if fm else None
@@ -157,7 +231,7 @@ def _parse_row(channel: str, row: str) -> Method:
             fee_text = f"{fee_amount:,} đồng{note}".replace(",", ".")
     elif fee_label == "Miễn phí":
         # The portal's "free" label often sits beside a note stating the real fee.
-        stated = _NOTE_VND.search(note)
+        stated = _NOTE_VND.search(note) or (None if note else _NOTE_VND.search(description))
         if stated and _amount(stated.group(1)) > 0:
             fee_amount = _amount(stated.group(1))
             fee_text = note
@@ -170,9 +244,15 @@ def _parse_row(channel: str, row: str) -> Method:
         stated = _NOTE_VND.search(note)
         fee_amount = _amount(stated.group(1)) if stated else None
         fee_text = note
+    fee_amount, fee_text, fee_state = _checked_fee(
+        fee_amount, fee_text, f"{note} {description}", table
+    )
 
+    time_state = ""
     if time_unit is None and not time_text:
         time_value, time_unit, time_text = _time_from(description, time_value)
+    if is_junk(time_text):
+        time_value, time_unit, time_text, time_state = None, None, "", "flagged"
     return Method(
         channel=channel,
         time_value=time_value,
@@ -181,7 +261,37 @@ def _parse_row(channel: str, row: str) -> Method:
         fee_amount=fee_amount,
         fee_text=fee_text,
         description=description,
+        fee_status=fee_state,
+        time_status=time_state,
     )
+
+
+def _checked_fee(
+    amount: int | None, text: str, context: str, table: str = ""
+) -> tuple[int | None, str, str]:
+    """(amount, text, status) after the checks a citizen's screen needs: an amount under 1,000
+    VND is a lost "000" unless the note or description confirms it (their amount wins when they
+    state one); free wordings are free; junk is flagged and never shown."""
+    if amount is not None and 0 < amount < 1000:
+        stated = [_amount(x) for x in _NOTE_VND.findall(context)]
+        confirmed = [x for x in stated if x >= 1000]
+        # Another row of the same table counts only when it states exactly this amount × 1,000.
+        elsewhere = {_amount(x) for x in _NOTE_VND.findall(table)}
+        if amount in stated:
+            pass
+        elif confirmed:
+            amount = amount * 1000 if amount * 1000 in confirmed else confirmed[0]
+        elif amount * 1000 in elsewhere:
+            amount *= 1000
+        else:
+            return None, "", "flagged"
+        if amount not in {_amount(x) for x in _NOTE_VND.findall(text)}:
+            text = f"{amount:,} đồng".replace(",", ".")  # the cell's own "100 đồng" was wrong
+    if amount is None and is_free_wording(text):
+        return 0, text, ""
+    if amount is None and is_junk(text):
+        return None, "", "flagged"
+    return amount, text, ""
 
 
 def _time_from(description: str, bare: float | None) -> tuple[float | None, str | None, str]:
@@ -199,7 +309,7 @@ def _time_from(description: str, bare: float | None) -> tuple[float | None, str 
         ((value, unit), text) = next(iter(found.items()))
         return value, unit, text
     if bare is not None:
-        return bare, None, f"{bare:g} (cổng quốc gia không ghi đơn vị)"
+        return bare, None, ""  # unit-less: parse_methods looks for the unit in the context
     if (
         len(description) <= 160
         and re.search(r"ngày|giờ|tháng|năm", description, re.IGNORECASE)
@@ -256,7 +366,7 @@ def parse_documents(text: str) -> tuple[Document, ...]:
     if len(parts) == 1:
         return ()
     docs: list[Document] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for part in parts[1:]:
         pos = 0
         for m in _COUNT.finditer(part):
@@ -270,15 +380,54 @@ def parse_documents(text: str) -> tuple[Document, ...]:
             original = int(first) if m.group(1) else 0
             copy = int(m.group(2) or 0) if m.group(1) else int(first)
             name, form = _split_form(cell)
+            name, residue = _strip_residue(name)
+            form = form or residue
             name = _clean(name).rstrip(".;, ")
             if not name:
                 continue
-            key = f"{name}|{original}|{copy}"
+            # The same paper listed again (often once per case): one entry, the larger counts.
+            key = fold(name)
             if key in seen:
+                i = seen[key]
+                prev = docs[i]
+                docs[i] = Document(
+                    name=prev.name,
+                    original=max(prev.original, original),
+                    copy=max(prev.copy, copy),
+                    form=prev.form or _clean(form),
+                )
                 continue
-            seen.add(key)
+            seen[key] = len(docs)
             docs.append(Document(name=name, original=original, copy=copy, form=_clean(form)))
     return tuple(docs)
+
+
+# Residue of the portal's flattened tables inside a document name: form file names glued to it
+# ("…theo mẫuMauDanhsach.docxMauBankhai.docxMau") and a numbered file stem whose diacritics were
+# stripped ("…53/2025/TT-BCA).1.MuCT01banhnhkmtheo").
+_GLUED_FILES = re.compile(
+    r"(?<=[a-zà-ỹ.;:)])(?:[A-Z][A-Za-z0-9_-]*(?: \(\d+\))?\.(?:docx?|pdf|xlsx?|rar|zip|odt))+"
+    r"(?:[A-Z][A-Za-z0-9]*)?$"  # the next file name, cut short
+)
+_STEM = re.compile(r"(?<=[.)])\s*\d{1,2}\.[A-Za-z0-9-]{8,}$")
+# A file name cut short at the end: "…theo mẫuMau", "…dự kiến.Phlcs05" (no space: not prose).
+_CUT_MAU = re.compile(r"(?<=[a-zà-ỹ])Mau$|(?<=[.;:)])[A-Z][A-Za-z0-9]{2,}$")
+
+
+def _strip_residue(name: str) -> tuple[str, str]:
+    """(name without table residue, the removed file names) — see ``_GLUED_FILES``."""
+    removed: list[str] = []
+    changed = True
+    while changed:  # a cut "Mau" can hide a glued file name before it, and the reverse
+        changed = False
+        for pattern in (_GLUED_FILES, _STEM, _CUT_MAU):
+            m = pattern.search(name)
+            if m:
+                removed.insert(0, m.group(0).strip())
+                name = name[: m.start()]
+                changed = True
+    files = [x for x in removed if _FORM_EXT.search(x) or "." in x]
+    return name, " ".join(files)
 
 
 # --- legal basis (căn cứ pháp lý) ------------------------------------------------------------
@@ -444,7 +593,9 @@ def from_portal(d: dict[str, Any]) -> ProcedureRecord:
         "agency": _field(d, "co_quan_co_tham_quyen"),
         "implementing_agency": _field(d, "co_quan_thuc_hien"),
         "steps": parse_steps(d.get("trinh_tu_thuc_hien") or ""),
-        "methods": [m.__dict__ for m in parse_methods(methods_text)],
+        "methods": [
+            m.__dict__ for m in parse_methods(methods_text, nfc(d.get("trinh_tu_thuc_hien")))
+        ],
         "documents": [x.__dict__ for x in parse_documents(d.get("thanh_phan_ho_so") or "")],
         "conditions": nfc(d.get("yeu_cau_dieu_kien")).replace(NO_INFO, "").strip(),
         "result": parse_result(d.get("ket_qua_xu_ly") or ""),

@@ -53,6 +53,41 @@ def subject_kind(subjects: str) -> str:
     return "organisation"
 
 
+# What the catalogue knows of a channel's fee and time. "text": stated in words only (shown
+# verbatim); "flagged": the cell held junk ("1", "a", "(") that was dropped at import. The
+# database has no column for these: they are derived from the stored values (see docs/catalogue.md),
+# and a flagged cell is stored exactly like a not published one.
+FEE_STATUSES = ("parsed", "free", "text", "not_published", "flagged")
+TIME_STATUSES = ("parsed", "text", "not_published", "flagged")
+_LETTER = re.compile(r"[^\W\d_]")
+_BARE_TIME = re.compile(r"^\d+(?:[.,]\d+)?(?: \(cổng quốc gia không ghi đơn vị\))?$")
+
+
+def is_junk(text: str) -> bool:
+    """True for a non-empty cell that says nothing a citizen can use: a bare number, one letter,
+    a lone bracket, a number "with no unit" (flattened-table residue on the portal)."""
+    text = nfc(text)
+    if not text:
+        return False
+    return bool(_BARE_TIME.match(text)) or len(_LETTER.findall(text)) < 2
+
+
+def fee_status(fee_amount: int | None, fee_text: str) -> str:
+    """The fee status a stored (amount, text) pair stands for; never "flagged" (not stored)."""
+    if fee_amount == 0:
+        return "free"
+    if fee_amount is not None:
+        return "parsed"
+    return "text" if fee_text and not is_junk(fee_text) else "not_published"
+
+
+def time_status(time_value: float | None, time_unit: str | None, time_text: str) -> str:
+    """The time status a stored (value, unit, text) triple stands for; never "flagged"."""
+    if time_value is not None and time_unit:
+        return "parsed"
+    return "text" if time_text and not is_junk(time_text) else "not_published"
+
+
 @dataclass(frozen=True)
 class Method:
     """One submission channel with its own processing time and fee."""
@@ -64,6 +99,23 @@ class Method:
     fee_amount: int | None = None  # VND; 0 = free; None = not stated
     fee_text: str = ""
     description: str = ""
+    # Derived from the values above unless the importer flagged the cell; not compared, since
+    # the database keeps no "flagged" (a round trip through it reads "not_published").
+    fee_status: str = dataclasses.field(default="", compare=False)
+    time_status: str = dataclasses.field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        fee = fee_status(self.fee_amount, self.fee_text)
+        time = time_status(self.time_value, self.time_unit, self.time_text)
+        # "flagged" may only stand where nothing is displayed; anything else must match the data.
+        for name, given, derived in (
+            ("fee_status", self.fee_status, fee),
+            ("time_status", self.time_status, time),
+        ):
+            if not given:
+                object.__setattr__(self, name, derived)
+            elif not (given == derived or (given == "flagged" and derived == "not_published")):
+                raise ValueError(f"{name} {given!r} does not match the values ({derived})")
 
 
 @dataclass(frozen=True)
@@ -193,6 +245,11 @@ def _method(m: dict[str, Any]) -> Method:
         raise ValueError(f"unknown channel {channel!r}")
     tv = m.get("time_value")
     fee = m.get("fee_amount")
+    fee_text = nfc(m.get("fee_text"))
+    time_text = nfc(m.get("time_text"))
+    for key, allowed in (("fee_status", FEE_STATUSES), ("time_status", TIME_STATUSES)):
+        if m.get(key) and m[key] not in allowed:
+            raise ValueError(f"unknown {key} {m[key]!r}")
     unit = m.get("time_unit") or None
     if unit is not None and unit not in TIME_UNITS:
         raise ValueError(f"unknown time_unit {unit!r}")
@@ -204,8 +261,11 @@ def _method(m: dict[str, Any]) -> Method:
         channel=channel,
         time_value=float(tv) if tv is not None else None,
         time_unit=unit,
-        time_text=nfc(m.get("time_text")),
+        time_text="" if is_junk(time_text) else time_text,
         fee_amount=int(fee) if fee is not None else None,
-        fee_text=nfc(m.get("fee_text")),
+        # Junk in an older export is dropped on the way in, as the importer does now.
+        fee_text="" if is_junk(fee_text) else fee_text,
         description=nfc(m.get("description")),
+        fee_status=nfc(m.get("fee_status")),
+        time_status=nfc(m.get("time_status")),
     )

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.catalogue_io import export_records, import_file, read_records
+from bot.catalogue_io import DOC_RESIDUE, FieldReport, export_records, import_file, read_records
 from bot.db.engine import Database
 from bot.db.models import Procedure, ProcedureMethod
 from bot.demo import data_path
@@ -26,7 +26,7 @@ from lookup.portal import (
     parse_methods,
     parse_result,
 )
-from lookup.procedure import ProcedureRecord, RecordError
+from lookup.procedure import FEE_STATUSES, TIME_STATUSES, ProcedureRecord, RecordError, is_junk
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 NATIONAL = SHARED / "data" / "national-catalogue.jsonl.gz"
@@ -103,8 +103,8 @@ def test_methods_free_unknown_bare_and_foreign_currency() -> None:
         + "Trực tiếpKhông có thông tinKhông có thông tinTrực tiếp tại Công an xã."
         + "Dịch vụ bưu chính6 Tháng100 USD(100 USD/thẻ.)"
     )
-    assert free.fee_amount == 0 and free.time_value == 1 and free.time_unit is None
-    assert "không ghi đơn vị" in free.time_text  # a bare number is not passed off as days
+    assert free.fee_amount == 0 and free.time_value is None and free.time_unit is None
+    assert free.time_text == "" and free.time_status == "not_published"  # a bare "1" is not a day
     assert unknown.time_value is None and unknown.fee_amount is None
     assert unknown.description == "Trực tiếp tại Công an xã."  # not a new row: followed by a space
     assert usd.time_unit == "thang" and usd.fee_amount is None and "USD" in usd.fee_text
@@ -302,3 +302,114 @@ async def test_national_catalogue_imports(db: Database) -> None:
     assert rows > 6000
     assert sum(report.methods.timed.values()) / rows > 0.75
     assert sum(report.methods.priced.values()) / rows > 0.6
+
+
+# --- trustworthy fee, time and documents ----------------------------------------------------
+@pytest.mark.parametrize(
+    "note", ["Không", "Không có", "Không quy định", "Không có.", "Chưa quy định.", "Miễn lệ phí"]
+)
+def test_free_wordings_read_as_free(note: str) -> None:
+    (m,) = parse_methods(HEAD + f"Trực tiếp5 Ngày làm việcKhông có thông tin({note})")
+    assert (m.fee_amount, m.fee_status) == (0, "free")
+
+
+def test_conditional_exemption_is_not_free() -> None:
+    (m,) = parse_methods(
+        HEAD + "Trực tiếp5 Ngày làm việcKhông có thông tin(Miễn lệ phí cho người thuộc hộ nghèo)"
+    )
+    assert m.fee_amount is None and m.fee_status == "text"
+
+
+def test_junk_fee_is_flagged_and_never_shown() -> None:
+    junk, numbering = parse_methods(
+        HEAD
+        + "Trực tuyến5 Ngày làm việc10 VNĐ"
+        + "Trực tiếp5 Ngày làm việcKhông có thông tin(1) Trường hợp cấp mới: nộp tại xã."
+    )
+    assert (junk.fee_amount, junk.fee_text, junk.fee_status) == (None, "", "flagged")
+    # "(1)" numbers the description: it is not a fee, and it stays with the description
+    assert numbering.fee_text == "" and numbering.fee_status == "not_published"
+    assert numbering.description.startswith("(1) Trường hợp")
+
+
+def test_small_amount_checked_against_the_note() -> None:
+    note, glued, sibling = parse_methods(
+        HEAD
+        + "Trực tuyến1 Ngày135 VNĐ(Lệ phí cấp giấy phép lái xe: 135.000 đồng/lần.)"
+        + "Dịch vụ bưu chính1100 VNĐ(Phí công bố: 100.000 đồng/lần)"
+        + "Trực tiếp1100 VNĐ"
+    )
+    assert (note.fee_amount, note.fee_status) == (135000, "parsed")
+    # the unit-less time "1" glued to the fee "100 VNĐ", the amount confirmed by the note
+    assert glued.fee_amount == 100000
+    assert sibling.fee_amount == 100000 and sibling.fee_text == "100.000 đồng"
+
+
+def test_unit_less_time_from_context_or_not_published() -> None:
+    rows = parse_methods(HEAD + "Trực tuyến5Miễn phíTrực tiếp3Miễn phí", "trong 05 ngày làm việc")
+    assert (rows[0].time_value, rows[0].time_unit) == (5, "ngay_lam_viec")
+    assert rows[1].time_value is None and rows[1].time_status == "not_published"
+
+
+def test_documents_residue_stripped_and_duplicates_merged() -> None:
+    docs = parse_documents(
+        "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+        "Tờ khai (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA).1.MuCT01banhnhkmtheo"
+        "1 bản chính"
+        "Danh sách hành khách theo mẫu;MauDanhsachhanhkhach.docxMauDanhsachthuyenvien.docxMau"
+        "1 bản chính"
+        "Tờ khai (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA)2 bản sao"
+    )
+    assert [(d.name, d.original, d.copy) for d in docs] == [
+        ("Tờ khai (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA)", 1, 2),
+        ("Danh sách hành khách theo mẫu", 1, 0),
+    ]
+
+
+def test_status_round_trip_and_old_exports() -> None:
+    # an older export with a junk fee text still loads; the junk is dropped, status derived
+    rec = ProcedureRecord.from_dict(
+        {
+            "code": "1.000001",
+            "name": "x",
+            "methods": [{"channel": "truc_tiep", "fee_text": "a", "time_value": 1}],
+        }
+    )
+    (m,) = rec.methods
+    assert (m.fee_text, m.fee_status, m.time_status) == ("", "not_published", "not_published")
+    with pytest.raises(RecordError, match="fee_status"):
+        ProcedureRecord.from_dict(
+            {
+                "code": "1.000001",
+                "name": "x",
+                "methods": [{"channel": "truc_tiep", "fee_amount": 5000, "fee_status": "free"}],
+            }
+        )
+
+
+def test_national_catalogue_invariants() -> None:
+    if not NATIONAL.exists():
+        pytest.skip(f"national catalogue not available at {NATIONAL} (needs ../shared)")
+    report = FieldReport()
+    for _, rec in read_records(NATIONAL):
+        assert isinstance(rec, ProcedureRecord), rec
+        report.add(rec)
+        for m in rec.methods:
+            assert m.fee_status in FEE_STATUSES and m.time_status in TIME_STATUSES
+            assert m.fee_amount is None or m.fee_amount >= 0
+            assert (m.fee_amount == 0) == (m.fee_status == "free"), (rec.code, m)
+            if m.fee_status in ("not_published", "flagged"):
+                assert m.fee_amount is None and m.fee_text == "", (rec.code, m)
+            if m.fee_status == "parsed":
+                assert m.fee_amount is not None and m.fee_amount >= 1000, (rec.code, m)
+            if m.time_status in ("not_published", "flagged"):
+                assert m.time_value is None and m.time_text == "", (rec.code, m)
+            assert not is_junk(m.fee_text) and not is_junk(m.time_text), (rec.code, m)
+        names = [d.name for d in rec.documents]
+        assert len(names) == len(set(names)), rec.code
+        assert not any(DOC_RESIDUE.search(n) for n in names), rec.code
+    n = report.rows
+    assert n > 7000
+    for counts in (report.fee, report.time):
+        assert (n - counts["flagged"]) / n >= 0.98, counts
+    assert report.shown_junk == 0 and report.under_1000 == 0

@@ -66,6 +66,9 @@ async def _import(args: argparse.Namespace) -> int:
         print(f"  … and {len(report.rejected) - SHOW_REJECTS} more")
     for line in report.methods.lines():
         print(line)
+    print("per-field report:")
+    for line in report.fields.lines():
+        print(f"  {line}")
     return 0 if report.accepted or not report.rejected else 1
 
 
