@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import dossiers, gates, handoff, postal, procedures, start
+from handlers import dossiers, gates, handoff, postal, procedures, smalltalk, start
 
 # Order matters only for free-text matchers of equal priority.
-FEATURES = (start, gates, dossiers, postal, handoff, procedures)
+FEATURES = (start, gates, dossiers, postal, handoff, smalltalk, procedures)
 
 
 def build_router() -> Router:

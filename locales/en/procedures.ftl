@@ -30,7 +30,6 @@ proc-unknown = not stated
 proc-fee-free = free of charge
 proc-fee-unstated = fee not published
 proc-docs-title = Documents to submit ({ $count }):
-proc-docs-more = … and { $count } more (press "All documents").
 proc-doc-counts = { $original } original, { $copy } copy
 proc-result = Result: { $result }
 proc-online-toan_trinh = Online filing: fully online (file, pay and receive the result online).
@@ -47,3 +46,37 @@ proc-btn-legal = ⚖️ Legal basis
 proc-btn-back-card = ↩ Back to the procedure
 proc-feedback-thanks = Thank you for your feedback!
 proc-feedback-sorry = Thank you. I will note it so I can answer better. Try wording it differently, or ask the one-stop desk.
+
+# The procedure card, short enough for a phone: the details are behind the buttons.
+proc-card-figure = { $time } · { $fee }
+proc-card-method = • { $channels }: { $figure }
+proc-docs-count = Documents to submit: { $count } (press "📋 All documents" to see them).
+proc-btn-methods = 💰 Fees, time
+proc-methods-page-title = How to file, processing time and fee
+
+# The part of the procedure the citizen asked about, answered first.
+proc-via-truc_tuyen = file online
+proc-via-truc_tiep = file in person
+proc-via-buu_chinh = send by post
+proc-or = or
+proc-ans-fee = Fee if you { $channels }: { $value }
+proc-ans-fee-all = Fee: { $value } (the same however you file).
+proc-ans-fee-unstated = The catalogue does not publish a fee for this procedure. Please ask the one-stop desk where you file.
+proc-ans-time = Processing time if you { $channels }: { $value }
+proc-ans-time-all = Processing time: { $value } (the same however you file).
+proc-ans-time-unstated = The catalogue does not publish a processing time for this procedure.
+proc-ans-docs = The dossier has { $count } documents, starting with:
+proc-ans-docs-unstated = The catalogue does not publish the documents for this procedure.
+proc-ans-where-agency = Where to file: { $agency }.
+proc-ans-where-levels = File at the one-stop desk ({ $levels }) where you live.
+proc-ans-where-also = You can also { $channels }.
+proc-ans-where-unstated = The catalogue does not publish where this procedure is filed.
+proc-ans-channels = For this procedure you can { $channels }.
+proc-ans-online-unstated = The catalogue does not publish how this procedure is filed.
+proc-ans-result = What you receive: { $result }
+proc-ans-result-unstated = The catalogue does not publish the result of this procedure.
+proc-ans-subjects = Who files it: { $subjects }
+proc-ans-conditions = Conditions: { $conditions }
+proc-ans-eligibility-unstated = The catalogue does not publish who may file this procedure or its conditions.
+proc-ans-steps = The procedure has { $count } steps, starting with:
+proc-ans-steps-unstated = The catalogue does not publish the steps of this procedure.

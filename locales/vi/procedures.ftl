@@ -30,7 +30,6 @@ proc-unknown = chưa có thông tin
 proc-fee-free = miễn phí
 proc-fee-unstated = phí chưa công bố
 proc-docs-title = Giấy tờ cần nộp ({ $count }):
-proc-docs-more = … và { $count } giấy tờ khác (bấm "Giấy tờ đầy đủ").
 proc-doc-counts = { $original } bản chính, { $copy } bản sao
 proc-result = Kết quả: { $result }
 proc-online-toan_trinh = Nộp trực tuyến: toàn trình (nộp, trả phí và nhận kết quả trực tuyến).
@@ -47,3 +46,37 @@ proc-btn-legal = ⚖️ Căn cứ pháp lý
 proc-btn-back-card = ↩ Quay lại thủ tục
 proc-feedback-thanks = Cảm ơn bạn đã đánh giá!
 proc-feedback-sorry = Cảm ơn bạn. Tôi sẽ ghi nhận để trả lời tốt hơn. Bạn thử diễn đạt cách khác hoặc hỏi bộ phận một cửa nhé.
+
+# Thẻ thủ tục gọn trên điện thoại: chi tiết nằm sau các nút.
+proc-card-figure = { $time } · { $fee }
+proc-card-method = • { $channels }: { $figure }
+proc-docs-count = Giấy tờ cần nộp: { $count } loại (bấm "📋 Giấy tờ đầy đủ" để xem).
+proc-btn-methods = 💰 Phí, thời hạn
+proc-methods-page-title = Cách nộp, thời hạn và phí
+
+# Trả lời trước đúng điều người dân hỏi (lệ phí, thời hạn, giấy tờ, nơi nộp…).
+proc-via-truc_tuyen = nộp trực tuyến
+proc-via-truc_tiep = nộp trực tiếp
+proc-via-buu_chinh = gửi qua bưu chính
+proc-or = hoặc
+proc-ans-fee = Lệ phí khi { $channels }: { $value }
+proc-ans-fee-all = Lệ phí: { $value } (như nhau với mọi cách nộp).
+proc-ans-fee-unstated = Danh mục chưa công bố lệ phí của thủ tục này. Bạn hỏi bộ phận một cửa nơi nộp hồ sơ nhé.
+proc-ans-time = Thời hạn giải quyết khi { $channels }: { $value }
+proc-ans-time-all = Thời hạn giải quyết: { $value } (như nhau với mọi cách nộp).
+proc-ans-time-unstated = Danh mục chưa công bố thời hạn giải quyết của thủ tục này.
+proc-ans-docs = Hồ sơ gồm { $count } loại giấy tờ, trước hết là:
+proc-ans-docs-unstated = Danh mục chưa công bố thành phần hồ sơ của thủ tục này.
+proc-ans-where-agency = Nơi nộp hồ sơ: { $agency }.
+proc-ans-where-levels = Nộp hồ sơ tại bộ phận một cửa { $levels } nơi bạn cư trú.
+proc-ans-where-also = Bạn cũng có thể { $channels }.
+proc-ans-where-unstated = Danh mục chưa công bố nơi tiếp nhận hồ sơ của thủ tục này.
+proc-ans-channels = Thủ tục này có thể { $channels }.
+proc-ans-online-unstated = Danh mục chưa công bố cách nộp hồ sơ của thủ tục này.
+proc-ans-result = Kết quả bạn nhận được: { $result }
+proc-ans-result-unstated = Danh mục chưa công bố kết quả của thủ tục này.
+proc-ans-subjects = Đối tượng thực hiện: { $subjects }
+proc-ans-conditions = Điều kiện: { $conditions }
+proc-ans-eligibility-unstated = Danh mục chưa công bố đối tượng và điều kiện của thủ tục này.
+proc-ans-steps = Thủ tục gồm { $count } bước, bắt đầu:
+proc-ans-steps-unstated = Danh mục chưa công bố các bước thực hiện thủ tục này.

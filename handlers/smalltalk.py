@@ -1,0 +1,191 @@
+"""Messages that are not procedure questions: thanks, insults, instructions aimed at the bot,
+and questions about the office's hours, address or hotline.
+
+Each gets its own short reply instead of search results or "not found". The matchers read the
+folded text and fire only on short messages that are clearly one of these: "cảm ơn, làm khai
+sinh cần gì" is a procedure question and goes to search. Greetings, help and "talk to a person"
+are answered by ``handlers/start.py`` and ``handlers/handoff.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot import handoff
+from bot.context import Context
+from bot.router import Router
+from bot.vntime import VN
+from handlers.handoff import handoff_button
+from handlers.menu import main_menu
+from lookup.aspect import Aspect, detect_aspect
+from lookup.fold import fold
+
+router = Router("smalltalk")
+
+MAX_WORDS = 8  # thanks, insults and office questions are short; longer texts are questions
+MAX_INSTRUCTION_WORDS = 40  # "ignore previous instructions and …" runs longer, never a question
+
+# Thanks, with the politeness around it: "ok cảm ơn bot nhé", "thanks a lot".
+_FILLER = (
+    r"(?:ok|oke|okay|okie|vang|da|u|uh|uk|duoc roi|dc roi|roi|tot qua|hay qua|great|good|nice"
+    r"|bot|ban|em|ad|admin|anh|chi|nhe|nha|a|nhieu|rat nhieu|lam|so much|very much|a lot|lot"
+    r"|again|nhe ban|nhe bot|!)"
+)
+_THANKS = re.compile(
+    rf"^(?:{_FILLER} )*(?:xin |rat )?(?:cam on|cam ong|camon|cmon|cam ta|thanks|thank you|thank"
+    rf"|thx|tks|ty|many thanks|cheers)(?: {_FILLER})*$"
+)
+# Insults. A syllable that folds to an insult but was written with other marks is another word
+# ("buồn ngủ quá", "ngư dân"): such tokens are masked before matching (see _insult_text).
+_INSULT_WORDS = {"ngu", "ngoc", "dot", "dan", "dien", "khung", "rac", "te", "kem", "cut", "oc"}
+_INSULT_FORMS = {"ngu", "ngốc", "dốt", "đần", "điên", "khùng", "rác", "tệ", "kém", "cứt", "óc"}
+_BAD = r"(?:ngu|ngoc|dot|dan|dien|khung|rac|te|kem|vo dung|lol|oc cho|nhu cut|nhu shit)"
+_INSULT = re.compile(
+    rf"\b(?:(?:bot|may|mi|chatbot|thang|con|do|cai bot|may cai) {_BAD}"
+    rf"|{_BAD} (?:qua|the|vay|vl|vcl|vkl|vai|the nay|bo me|nhu bo|nhu cho|het suc)"
+    r"|vo dung|oc cho|stupid|idiot|useless|dumb|moron|you suck|sucks|trash bot|garbage"
+    r"|shut up|fuck|fucking|shit|wtf|dcm|dmm|dm|dkm|dit me|vcl|vkl|clgt)\b"
+)
+# Instructions aimed at the bot itself ("prompt injection"): none of them is a procedure.
+_INSTRUCTION = re.compile(
+    r"\b(?:(?:bo qua|quen|phot lo|khong can theo) (?:het |tat ca |moi )?(?:cac |nhung )?"
+    r"(?:huong dan|chi dan|chi thi|lenh|yeu cau|quy tac)"
+    r"|(?:tu )?bay gio (?:ban|may|bot) (?:la|dong vai|se la)|tu gio (?:ban|may|bot) la"
+    r"|hay dong vai|dong vai (?:la )?(?:mot|nguoi)|gia vo (?:la|lam)"
+    r"|ignore (?:all |any |the |your )?(?:previous|prior|above|earlier|preceding|your)"
+    r" (?:instructions|prompts?|rules|messages)"
+    r"|disregard (?:all |any |the |your )?(?:previous |prior |above )?(?:instructions|rules)"
+    r"|forget (?:all |your )?(?:previous |prior )?(?:instructions|rules)"
+    r"|you are now|from now on you|act as (?:a|an|my)|pretend (?:to be|you are)"
+    r"|system prompt|developer mode|jailbreak|dan mode)\b"
+)
+# The office: hours, address, hotline.
+_HOURS = re.compile(
+    r"\b(?:may gio (?:mo cua|lam viec|dong cua|nghi trua|bat dau|tiep dan)"
+    r"|(?:gio|thoi gian|lich) (?:mo cua|lam viec|hanh chinh|tiep dan|dong cua)"
+    r"|mo cua (?:luc |tu )?(?:may gio|khi nao|den may gio)|lam viec (?:tu )?may gio"
+    r"|co (?:mo cua|lam viec|lam) (?:thu bay|chu nhat|t7|cn|cuoi tuan|hom nay)"
+    r"|(?:thu bay|chu nhat|t7|cn|cuoi tuan|hom nay) co (?:mo cua|lam viec)"
+    r"|opening hours|office hours|working hours|business hours|open(?:ing)? times?"
+    r"|what time (?:do|does|is) .{0,30}open|when (?:are|is|do) .{0,30}open|are you open"
+    r"|open on (?:saturday|sunday|weekends?))\b"
+)
+_ADDRESS = re.compile(
+    r"\b(?:dia chi (?:bo phan |cua )?(?:mot cua|bo phan|ubnd|uy ban|van phong|trung tam)"
+    r"|dia chi (?:o dau|la gi|the nao)"
+    r"|(?:bo phan )?mot cua (?:o dau|nam o dau|cho nao|o cho nao|dia chi)"
+    r"|(?:ubnd|uy ban) (?:phuong|xa)? ?o dau"
+    r"|(?:where is|address of|what is the address of|office address|where are you located)"
+    r"|(?:your|the) (?:office )?address)\b"
+)
+_HOTLINE = re.compile(
+    r"\b(?:hotline|duong day nong|tong dai"
+    r"|(?:so dien thoai|sdt|so dt|so lien he|so goi)"
+    r"(?: (?:cua|lien he|ho tro|tu van))? (?:mot cua|bo phan|ubnd|uy ban|tong dai|ho tro|lien he"
+    r"|can bo|ben minh|cua ban|cua bot|la gi|la bao nhieu|bao nhieu|nao|o dau)"
+    r"|^(?:cho (?:xin|minh|toi|em) )?(?:so dien thoai|sdt|so dt)(?: (?:a|nhe|di|voi))?$"
+    r"|phone number|contact number|telephone number|number to call|call you)\b"
+)
+
+
+def _words(text: str) -> int:
+    return len(fold(text).split())
+
+
+def _short(ctx: Context, limit: int = MAX_WORDS) -> bool:
+    """A short message that asks no aspect of a procedure ("lệ phí", "bao lâu" …)."""
+    return 0 < _words(ctx.text) <= limit and detect_aspect(ctx.text) is None
+
+
+def _insult_text(text: str) -> str:
+    """Folded text in which a word written with marks that make it another word ("ngủ",
+    "ngư", "dân") is masked, so only the insult itself can match."""
+    out = []
+    for token in re.findall(r"\w+", unicodedata.normalize("NFC", text.lower())):
+        plain = fold(token)
+        if plain in _INSULT_WORDS and plain != token and token not in _INSULT_FORMS:
+            out.append("_")
+        else:
+            out.append(plain)
+    return " ".join(out)
+
+
+def is_thanks(text: str) -> bool:
+    return bool(_THANKS.match(fold(text)))
+
+
+def is_insult(text: str) -> bool:
+    return bool(_INSULT.search(_insult_text(text)))
+
+
+def is_instruction(text: str) -> bool:
+    return bool(_INSTRUCTION.search(fold(text)))
+
+
+def office_question(text: str) -> str | None:
+    """ "hours", "address" or "hotline" for a question about the office, else None."""
+    folded = fold(text)
+    for kind, rx in (("hours", _HOURS), ("hotline", _HOTLINE), ("address", _ADDRESS)):
+        if rx.search(folded):
+            return kind
+    return None
+
+
+@router.text(lambda ctx: _short(ctx) and is_thanks(ctx.text), priority=30)
+async def thanks(ctx: Context) -> None:
+    ctx.say("small-thanks")
+
+
+@router.text(
+    lambda ctx: 0 < _words(ctx.text) <= MAX_INSTRUCTION_WORDS and is_instruction(ctx.text),
+    priority=31,
+)
+async def instruction(ctx: Context) -> None:
+    ctx.say("small-instruction", main_menu(ctx))
+
+
+@router.text(lambda ctx: _short(ctx) and is_insult(ctx.text), priority=32)
+async def insult(ctx: Context) -> None:
+    ctx.say("small-insult", [handoff_button(ctx), ctx.button("menu-back", "menu")])
+
+
+def _hours_lines(ctx: Context) -> list[str]:
+    """Office hours from the settings the handoff uses, and whether the office is open now."""
+    hours = handoff.office_hours(ctx.services.settings)
+    ranges = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in hours.ranges)
+    lines = [ctx.t("small-hours", hours=ranges)]
+    now = ctx.now()
+    current = hours.current_range(now)
+    if current is not None:
+        lines.append(ctx.t("small-open-now", until=f"{current[1]:%H:%M}"))
+    else:
+        opening = hours.next_opening(now)
+        if opening is not None:
+            local = opening.astimezone(VN)
+            lines.append(ctx.t("small-closed-now", time=f"{local:%H:%M}", date=f"{local:%d/%m/%Y}"))
+    return lines
+
+
+def _hotline_line(ctx: Context) -> str:
+    hotline = ctx.services.settings.office_hotline
+    return ctx.t("small-hotline", hotline=hotline) if hotline else ctx.t("small-hotline-none")
+
+
+def _asks_office(ctx: Context) -> bool:
+    # "địa chỉ một cửa ở đâu" reads as the WHERE aspect too; any other aspect means a procedure.
+    if not 0 < _words(ctx.text) <= MAX_WORDS:
+        return False
+    return detect_aspect(ctx.text) in (None, Aspect.WHERE) and office_question(ctx.text) is not None
+
+
+@router.text(_asks_office, priority=33)
+async def office(ctx: Context) -> None:
+    kind = office_question(ctx.text)
+    if kind == "hours":
+        lines = _hours_lines(ctx)
+    elif kind == "hotline":
+        lines = [_hotline_line(ctx), *_hours_lines(ctx)[:1]]
+    else:
+        lines = [ctx.t("small-address"), *_hours_lines(ctx)[:1], _hotline_line(ctx)]
+    ctx.reply("\n".join(lines), [handoff_button(ctx), ctx.button("menu-back", "menu")])
