@@ -20,6 +20,7 @@ from bot.router import Router
 from handlers.handoff import handoff_button
 from lookup.aspect import Aspect, detect_aspect
 from lookup.fold import fold
+from lookup.procedure import is_junk
 from lookup.search import Verdict, decide
 
 router = Router("procedures")
@@ -63,7 +64,7 @@ def _time(ctx: Context, m: ProcedureMethod, limit: int | None = None) -> str | N
     """The processing time as the catalogue states it, or None when it states none."""
     if m.time_value is not None and m.time_unit:
         return ctx.t(f"proc-unit-{m.time_unit}", n=f"{m.time_value:g}")
-    if m.time_text:
+    if m.time_text and not is_junk(m.time_text):  # rows imported before junk was dropped
         return shorten(m.time_text, limit) if limit else m.time_text
     return None
 
@@ -74,7 +75,7 @@ def _fee(ctx: Context, m: ProcedureMethod, limit: int | None = None) -> str | No
         return ctx.t("proc-fee-free")
     if m.fee_amount:
         return ctx.money(m.fee_amount)
-    if m.fee_text:
+    if m.fee_text and not is_junk(m.fee_text):
         return shorten(m.fee_text, limit) if limit else m.fee_text
     return None
 
