@@ -38,6 +38,9 @@ class MemoryPlatform:
         self.started = self.stopped = False
         self.fail_with: Exception | None = None
 
+    def configure(self, *, webhook_url: str | None, polling: bool) -> None:
+        self.webhook_url, self.polling = webhook_url, polling
+
     async def start(self) -> None:
         self.started = True
 

@@ -105,6 +105,10 @@ class Platform(Protocol):
     def typing_after(self) -> float:
         """Seconds an answer may take before "typing…" is worth sending."""
 
+    def configure(self, *, webhook_url: str | None, polling: bool) -> None:
+        """How updates will arrive: a webhook at ``webhook_url`` (registered by :meth:`start`
+        where the platform registers webhooks) or polling; raise ValueError if unsupported."""
+
     async def start(self) -> None:
         """Connect (check credentials, register a webhook); may raise when unreachable."""
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -58,10 +59,14 @@ class ChannelRuntime:
         metrics.QUEUE_DEPTH.labels(self.name).set_function(self.queue.qsize)
 
     # Lifecycle -----------------------------------------------------------------------------
-    async def start(self, *, retry_in_background: bool = True) -> None:
-        """Start the workers, then connect the platform. When the platform is unreachable the
-        rest of the server must still come up: by default keep retrying in the background (the
-        webhook answers 503 meanwhile); otherwise stop and raise."""
+    async def start(self, *, webhook_url: str | None = None, polling: bool = False) -> None:
+        """Start the workers, then connect the platform (``webhook_url``: where it should
+        deliver, for platforms that register webhooks; ``polling``: updates are fetched
+        instead). In webhook mode an unreachable platform must not keep the rest of the server
+        down: connecting is retried in the background (the webhook answers 503 meanwhile).
+        Polling has nothing to serve without the platform, so it fails at once."""
+        self.platform.configure(webhook_url=webhook_url, polling=polling)
+        retry_in_background = not polling
         self._workers = [
             asyncio.create_task(self._worker(), name=f"{self.name}-worker-{i}")
             for i in range(self.concurrency)
@@ -207,6 +212,35 @@ class ChannelRuntime:
                 )
             except RateLimited as exc:
                 raise DeliveryError("rate limited", retry_after=exc.retry_after) from exc
+
+
+Webhook = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def mount(
+    web_app: web.Application,
+    channel: ChannelRuntime,
+    key: web.AppKey[Any],
+    path: str,
+    webhook: Webhook,
+) -> None:
+    """Serve ``channel`` from ``web_app``: its webhook route at ``path``, its place among the
+    outbox's senders, and start and stop with the server (the webhook registered at
+    ``MOTCUA_PUBLIC_URL`` + ``path`` where the platform registers one)."""
+    app = channel.app
+    app.senders[channel.name] = channel
+    web_app[key] = channel
+    web_app.router.add_post(path, webhook)
+
+    async def lifespan(_: web.Application) -> AsyncIterator[None]:
+        public = app.services.settings.public_url
+        await channel.start(webhook_url=f"{public.rstrip('/')}{path}" if public else None)
+        yield
+        await channel.stop()
+        if app.senders.get(channel.name) is channel:
+            del app.senders[channel.name]
+
+    web_app.cleanup_ctx.append(lifespan)
 
 
 class _Typing:

@@ -21,7 +21,7 @@ import html
 import json
 import logging
 import warnings
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -52,7 +52,7 @@ from bot.channels import render as shared
 from bot.channels.base import Adapted, Capabilities, DeliveryError, RateLimited
 from bot.channels.ratelimit import OutgoingLimiter
 from bot.channels.render import short_label, utf16_len
-from bot.channels.runtime import ChannelRuntime
+from bot.channels.runtime import ChannelRuntime, mount
 from bot.channels.telegram_http import AiohttpRequest
 from bot.i18n import t
 from bot.messages import Ask, Button, Incoming, Reply
@@ -363,6 +363,9 @@ class TelegramPlatform:
         return TYPING_AFTER
 
     # Lifecycle -----------------------------------------------------------------------------
+    def configure(self, *, webhook_url: str | None, polling: bool) -> None:
+        self.webhook_url, self.polling = webhook_url, polling
+
     async def start(self) -> None:
         await self.application.initialize()
         if self.polling:
@@ -471,14 +474,6 @@ class TelegramChannel(ChannelRuntime):
     def application(self) -> Application[Any, Any, Any, Any, Any, Any]:
         return self.telegram.application
 
-    async def start(  # type: ignore[override]
-        self, *, webhook_url: str | None = None, polling: bool = False
-    ) -> None:
-        """Webhook mode keeps retrying in the background when Telegram is unreachable; polling
-        has nothing to serve without Telegram, so it fails at once."""
-        self.telegram.webhook_url, self.telegram.polling = webhook_url, polling
-        await super().start(retry_in_background=not polling)
-
 
 # aiohttp wiring ----------------------------------------------------------------------------
 
@@ -505,20 +500,5 @@ async def webhook(request: web.Request) -> web.Response:
 
 def setup(web_app: web.Application, app: App) -> None:
     """Feature hook for ``bot.server.create_web_app``: nothing happens without a token."""
-    settings = app.services.settings
-    if not settings.telegram_token.get_secret_value():
-        return
-    channel = TelegramChannel(app)
-    app.senders[CHANNEL] = channel
-    web_app[CHANNEL_KEY] = channel
-    web_app.router.add_post(WEBHOOK_PATH, webhook)
-
-    async def lifespan(_: web.Application) -> AsyncIterator[None]:
-        url = f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}" if settings.public_url else None
-        await channel.start(webhook_url=url)
-        yield
-        await channel.stop()
-        if app.senders.get(CHANNEL) is channel:
-            del app.senders[CHANNEL]
-
-    web_app.cleanup_ctx.append(lifespan)
+    if app.services.settings.telegram_token.get_secret_value():
+        mount(web_app, TelegramChannel(app), CHANNEL_KEY, WEBHOOK_PATH, webhook)

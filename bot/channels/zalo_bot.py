@@ -28,7 +28,6 @@ import math
 import os
 import re
 import ssl
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -41,7 +40,7 @@ from bot.app import App
 from bot.channels.base import Adapted, Capabilities, DeliveryError, RateLimited
 from bot.channels.ratelimit import OutgoingLimiter
 from bot.channels.render import numbered_turn, split_text, utf16_len
-from bot.channels.runtime import ChannelRuntime
+from bot.channels.runtime import ChannelRuntime, mount
 from bot.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -351,6 +350,9 @@ class ZaloBotPlatform:
         return TYPING_AFTER
 
     # Lifecycle -----------------------------------------------------------------------------
+    def configure(self, *, webhook_url: str | None, polling: bool) -> None:
+        self.webhook_url, self.polling = webhook_url, polling
+
     async def start(self) -> None:
         await self.api.open()
         await self.api.call("getMe")  # checks the token before anything else
@@ -435,14 +437,6 @@ class ZaloBotChannel(ChannelRuntime):
         super().__init__(app, self.zalo, concurrency=concurrency, backlog=backlog)
         self.secret = self.zalo.secret
 
-    async def start(  # type: ignore[override]
-        self, *, webhook_url: str | None = None, polling: bool = False
-    ) -> None:
-        """Webhook mode keeps retrying in the background when Zalo is unreachable; polling has
-        nothing to serve without Zalo, so it fails at once."""
-        self.zalo.webhook_url, self.zalo.polling = webhook_url, polling
-        await super().start(retry_in_background=not polling)
-
 
 # aiohttp wiring ----------------------------------------------------------------------------
 
@@ -471,20 +465,5 @@ async def webhook(request: web.Request) -> web.Response:
 
 def setup(web_app: web.Application, app: App) -> None:
     """Feature hook for ``bot.server.create_web_app``: nothing happens without a token."""
-    settings = app.services.settings
-    if not settings.zalo_bot_token.get_secret_value():
-        return
-    channel = ZaloBotChannel(app)
-    app.senders[CHANNEL] = channel
-    web_app[CHANNEL_KEY] = channel
-    web_app.router.add_post(WEBHOOK_PATH, webhook)
-
-    async def lifespan(_: web.Application) -> AsyncIterator[None]:
-        url = f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}" if settings.public_url else None
-        await channel.start(webhook_url=url)
-        yield
-        await channel.stop()
-        if app.senders.get(CHANNEL) is channel:
-            del app.senders[CHANNEL]
-
-    web_app.cleanup_ctx.append(lifespan)
+    if app.services.settings.zalo_bot_token.get_secret_value():
+        mount(web_app, ZaloBotChannel(app), CHANNEL_KEY, WEBHOOK_PATH, webhook)

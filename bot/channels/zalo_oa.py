@@ -34,7 +34,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,7 +48,7 @@ from bot.channels import render as shared
 from bot.channels.base import Adapted, Capabilities, DeliveryError, RateLimited
 from bot.channels.ratelimit import OutgoingLimiter
 from bot.channels.render import numbered_text, short_label
-from bot.channels.runtime import ChannelRuntime
+from bot.channels.runtime import ChannelRuntime, mount
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Outbox, Subscription, ZaloOAToken, ZaloOAUser
@@ -503,6 +503,11 @@ class ZaloOAPlatform:
         return self.app.services.clock()
 
     # Lifecycle -----------------------------------------------------------------------------
+    def configure(self, *, webhook_url: str | None, polling: bool) -> None:
+        """The OA's webhook is set in Zalo's developer console; there is no polling."""
+        if polling:
+            raise ValueError("the Zalo Official Account API has no polling")
+
     async def start(self) -> None:
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
@@ -710,18 +715,5 @@ async def webhook(request: web.Request) -> web.Response:
 def setup(web_app: web.Application, app: App) -> None:
     """Feature hook for ``bot.server.create_web_app``: on when the app id and secret key are set."""
     settings = app.services.settings
-    if not settings.zalo_oa_app_id or not settings.zalo_oa_secret_key.get_secret_value():
-        return
-    channel = ZaloOAChannel(app)
-    app.senders[CHANNEL] = channel
-    web_app[CHANNEL_KEY] = channel
-    web_app.router.add_post(WEBHOOK_PATH, webhook)
-
-    async def lifespan(_: web.Application) -> AsyncIterator[None]:
-        await channel.start()
-        yield
-        await channel.stop()
-        if app.senders.get(CHANNEL) is channel:
-            del app.senders[CHANNEL]
-
-    web_app.cleanup_ctx.append(lifespan)
+    if settings.zalo_oa_app_id and settings.zalo_oa_secret_key.get_secret_value():
+        mount(web_app, ZaloOAChannel(app), CHANNEL_KEY, WEBHOOK_PATH, webhook)

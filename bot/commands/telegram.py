@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.commands import add_db_option, settings_for
+from bot.commands import add_db_option, run_until_signal, settings_for
 
 if TYPE_CHECKING:  # imported when the command runs (see run_polling)
     from bot.app import App
@@ -30,21 +28,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from bot.app import open_app
-
     settings = settings_for(args)
     if not settings.telegram_token.get_secret_value():
         print("MOTCUA_TELEGRAM_TOKEN is not set (get one from @BotFather)")
         return 2
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    async with open_app(settings) as app:
-        print("Telegram long polling; Ctrl-C to stop", flush=True)
-        await run_polling(app, stop)
-    return 0
+    return await run_until_signal(settings, "Telegram long polling; Ctrl-C to stop", run_polling)
 
 
 async def run_polling(app: App, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:

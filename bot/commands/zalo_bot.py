@@ -13,10 +13,9 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import signal
 from typing import TYPE_CHECKING
 
-from bot.commands import add_db_option, settings_for
+from bot.commands import add_db_option, run_until_signal, settings_for
 
 if TYPE_CHECKING:  # imported when the command runs (see run_polling)
     from bot.app import App
@@ -38,21 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from bot.app import open_app
-
     settings = settings_for(args)
     if not settings.zalo_bot_token.get_secret_value():
         print("MOTCUA_ZALO_BOT_TOKEN is not set (create a bot: https://zalo.me/s/botcreator/)")
         return 2
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    async with open_app(settings) as app:
-        print("Zalo Bot long polling; Ctrl-C to stop", flush=True)
-        await run_polling(app, stop)
-    return 0
+    return await run_until_signal(settings, "Zalo Bot long polling; Ctrl-C to stop", run_polling)
 
 
 async def run_polling(app: App, stop: asyncio.Event, *, poll_seconds: float = POLL_SECONDS) -> None:
