@@ -22,6 +22,7 @@ FEATURE_MODULES = (
     "bot.http.metrics",
     "bot.http.events",
     "bot.http.postal",
+    "bot.http.pushes",
     "bot.http.dashboard",
     "bot.http.operator",
     "bot.outbox",
