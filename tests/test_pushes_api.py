@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from aiohttp import web
@@ -82,3 +83,19 @@ async def test_bad_queries_get_422(client: Client, path: str, status: int) -> No
 async def test_resend_of_no_such_push_is_404(client: Client, push_id: str) -> None:
     resp = await client.post(f"/api/v1/pushes/{push_id}/resend", headers=AUTH)
     assert resp.status == 404 and (await resp.json())["error"] == "not_found"
+
+
+async def test_wrong_tokens_lock_the_address_out_and_are_logged_without_the_secret(
+    client: Client, app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = {"Authorization": "Bearer not-the-token-s3cret"}
+    for _ in range(5):
+        assert (await client.get("/api/v1/pushes", headers=wrong)).status == 401
+    locked = await client.get("/api/v1/pushes", headers=AUTH)  # even the right token, for now
+    assert locked.status == 429 and (await locked.json())["error"] == "locked"
+    assert (
+        "not-the-token-s3cret" not in caplog.text and "operator credentials refused" in caplog.text
+    )
+    later = app.services.clock() + timedelta(minutes=16)
+    app.services.clock = lambda: later
+    assert (await client.get("/api/v1/pushes", headers=AUTH)).status == 200

@@ -93,7 +93,7 @@ async def feedback_stats(app: App) -> dict[str, int]:
 
 def setup(web_app: web.Application, app: App) -> None:
     async def stats(request: web.Request) -> web.Response:
-        require_operator(request, app.services.settings)
+        await require_operator(request, app)
         units = await unit_stats(app, app.services.clock())
         return web.json_response(
             {
@@ -103,7 +103,7 @@ def setup(web_app: web.Application, app: App) -> None:
         )
 
     async def dashboard(request: web.Request) -> web.Response:
-        require_operator(request, app.services.settings)
+        await require_operator(request, app)
         units = await unit_stats(app, app.services.clock())
         fb = await feedback_stats(app)
         rows = "".join(

@@ -90,14 +90,14 @@ def rows_to_csv(rows: list[dict[str, Any]]) -> str:
     )
 
 
-def _authorise(request: web.Request) -> App:
+async def _authorise(request: web.Request) -> App:
     app = request.app[_APP]
-    require_operator(request, app.services.settings)
+    await require_operator(request, app)
     return app
 
 
 async def list_requests(request: web.Request) -> web.Response:
-    app = _authorise(request)
+    app = await _authorise(request)
     status = request.query.get("status") or None
     if status is not None and member(PostalStatus, status) is None:
         problem = "must be one of " + ", ".join(PostalStatus)
@@ -118,7 +118,7 @@ async def list_requests(request: web.Request) -> web.Response:
 
 
 async def post_event(request: web.Request) -> web.Response:
-    app = _authorise(request)
+    app = await _authorise(request)
     request_id = path_id(request, what="postal request")
     body = parse_json_object(await read_body(request))
     ev = validate(

@@ -50,7 +50,7 @@ def _row(row: Outbox) -> dict[str, Any]:
 
 async def list_pushes(request: web.Request) -> web.Response:
     app = request.app[_APP]
-    require_operator(request, app.services.settings)
+    await require_operator(request, app)
     status = request.query.get("status") or None
     if status is not None and status not in OUTBOX_STATUSES:
         raise ApiError(422, "bad_status", "status must be one of " + ", ".join(OUTBOX_STATUSES))
@@ -70,7 +70,7 @@ async def list_pushes(request: web.Request) -> web.Response:
 
 async def resend(request: web.Request) -> web.Response:
     app = request.app[_APP]
-    require_operator(request, app.services.settings)
+    await require_operator(request, app)
     push_id = path_id(request, what="push")
     now = app.services.clock()
     async with app.services.db.transaction() as session:
