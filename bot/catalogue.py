@@ -1,7 +1,9 @@
 """The procedure catalogue as the bot uses it: records in the database, a snapshot in memory.
 
 The snapshot (search index and the procedures themselves) is read from the database at start-up;
-an import takes effect at the next start. Answering a question then touches no database: the
+an import takes effect at the next start. Aliases added at ``/operator/aliases``
+(``procedure_aliases``) are merged with the shipped alias file at every reload; the web page
+reloads its own worker's snapshot after each change. Searching then touches no database: the
 index and the cards come from the same snapshot, so a search hit always has its card.
 """
 
@@ -13,7 +15,7 @@ import time
 from sqlalchemy import select
 
 from bot.db.engine import Database
-from bot.db.models import Procedure
+from bot.db.models import Procedure, ProcedureAlias
 from lookup.aliases import with_aliases
 from lookup.procedure import subject_kind
 from lookup.search import Hit, SearchDoc, SearchIndex
@@ -44,8 +46,15 @@ class Catalogue:
         started = time.perf_counter()
         async with db.read() as session:
             rows = (await session.execute(select(Procedure))).scalars().all()
-            # The reviewed everyday phrasings (lookup/data/aliases.tsv), as the bench uses them.
-            self.index = SearchIndex.build(with_aliases(doc_of(p) for p in rows))
+            added: dict[str, tuple[str, ...]] = {}
+            for code, text in await session.execute(
+                select(ProcedureAlias.code, ProcedureAlias.text).order_by(ProcedureAlias.id)
+            ):
+                added[code] = (*added.get(code, ()), text)
+            # The reviewed everyday phrasings (lookup/data/aliases.tsv), as the bench uses them,
+            # then those admins added at /operator/aliases (procedure_aliases).
+            docs = with_aliases(with_aliases(doc_of(p) for p in rows), added)
+            self.index = SearchIndex.build(docs)
             self._procedures = {p.code: p for p in rows}  # methods are loaded eagerly (selectin)
         log.info(
             "catalogue indexed",

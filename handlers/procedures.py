@@ -14,7 +14,8 @@ from sqlalchemy import insert
 
 from bot.channels.render import distinct_labels
 from bot.context import Context
-from bot.db.models import Feedback, Procedure, ProcedureMethod
+from bot.db.models import Feedback, Procedure, ProcedureMethod, QuestionLog
+from bot.handoff import mask_numbers
 from bot.messages import Button
 from bot.router import Router
 from handlers.handoff import handoff_button
@@ -305,12 +306,22 @@ async def answer(ctx: Context, query: str) -> None:
     ctx.remember(PENDING_ASPECT, None)
     aspect = detect_aspect(query)
     channel = channel_asked(query)
-    if verdict is Verdict.CONFIDENT:
-        p = ctx.services.catalogue.get(hits[0].code)
-        if p is not None:
-            answer_procedure(ctx, p, aspect, channel)
-            return
-    if verdict is Verdict.AMBIGUOUS or (verdict is Verdict.CONFIDENT and hits):
+    card = ctx.services.catalogue.get(hits[0].code) if verdict is Verdict.CONFIDENT else None
+    found = verdict is Verdict.AMBIGUOUS or (verdict is Verdict.CONFIDENT and bool(hits))
+    # One row per question for /operator/analytics; the text only when nothing was found.
+    await ctx.session.execute(
+        insert(QuestionLog).values(
+            channel=ctx.channel,
+            at=ctx.now(),
+            verdict="card" if card is not None else "did-you-mean" if found else "not-found",
+            procedure_code=hits[0].code[:40] if found else "",
+            query="" if found else " ".join(mask_numbers(query).lower().split())[:200],
+        )
+    )
+    if card is not None:
+        answer_procedure(ctx, card, aspect, channel)
+        return
+    if found:
         top = hits[:3]
         if aspect is not None:
             # Kept for the pick: "Có phải …?" → the chosen card answers the question asked.

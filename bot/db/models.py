@@ -440,3 +440,48 @@ class HandoffMessage(Base):
     operator_name: Mapped[str] = mapped_column(String(64), default="")
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Bot analytics and aliases added by admins (bot/http/operator/analytics.py, aliases.py) ------
+class QuestionLog(Base):
+    """One procedure question and what the bot did with it: ``card``, ``did-you-mean`` or
+    ``not-found`` (``handlers/procedures.answer``). The text is kept only when nothing was found,
+    with personal numbers masked, so that an admin can add the phrasing as an alias."""
+
+    __tablename__ = "question_log"
+    __table_args__ = (Index("ix_question_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verdict: Mapped[str] = mapped_column(String(16))
+    procedure_code: Mapped[str] = mapped_column(String(40), default="")
+    query: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ProcedureAlias(Base):
+    """An everyday phrasing of a procedure added by an admin at ``/operator/aliases``; merged
+    with ``lookup/data/aliases.tsv`` when the catalogue is indexed (``bot.catalogue``)."""
+
+    __tablename__ = "procedure_aliases"
+    __table_args__ = (UniqueConstraint("code", "text", name="uq_procedure_aliases_code_text"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcedureAliasAudit(Base):
+    """Who added or deleted which alias, and when; kept after the alias itself is deleted."""
+
+    __tablename__ = "procedure_alias_audit"
+    __table_args__ = (Index("ix_procedure_alias_audit_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action: Mapped[str] = mapped_column(String(8))  # add | delete
+    code: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(String(200))
+    operator_name: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
