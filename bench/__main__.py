@@ -5,7 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("bench.search", "bench.lookup", "bench.telegram_throughput", "bench.zalo_webhook")
+BENCHES = (
+    "bench.search",
+    "bench.lookup",
+    "bench.dashboard",
+    "bench.telegram_throughput",
+    "bench.zalo_webhook",
+    "bench.catalogue_report",
+)
 
 
 def main() -> int:
