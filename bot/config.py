@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(1.0, description="How often the dispatcher looks for work")
     outbox_max_attempts: int = Field(8, description="Attempts before a push is marked failed")
 
+    # Retention (bot/retention.py): answered updates, handled delivery ids and sent pushes
+    retention_days: int = Field(
+        14,
+        ge=2,
+        description="Days answered updates, delivery ids and sent pushes are kept (at least 2: "
+        "messengers re-deliver for up to a day)",
+    )
+
     # Handoff to an officer (handlers/handoff.py)
     office_hours: str = Field(
         "07:30-11:30,13:30-17:00",

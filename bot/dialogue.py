@@ -20,6 +20,7 @@ from bot import metrics
 from bot.context import Context, ConversationState
 from bot.db.models import Conversation, ProcessedDelivery
 from bot.i18n import normalize_language, t
+from bot.inbox import save_replies, stored_replies
 from bot.messages import Incoming, Reply
 from bot.ordering import KeyedLock
 from bot.router import Router
@@ -29,7 +30,9 @@ log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 256
 MAX_TEXT = 2000  # longer messages are refused politely: no procedure name or code is that long
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters, and lone surrogates (valid JSON escapes, but no text: encoding them for
+# the database or the messenger fails).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _COMMAND = re.compile(r"^/([A-Za-z_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
 MENU_KEY = "menu"
 
@@ -95,6 +98,16 @@ class Dialogue:
                     },
                 )
                 if claimed.rowcount == 0:
+                    if incoming.inbox_id is not None:
+                        # Handled before a crash, not yet answered: answer from what was saved.
+                        stored = await stored_replies(conn, incoming.inbox_id)
+                        if stored:
+                            metrics.INBOX_REPLAYED.labels(incoming.channel).inc()
+                            log.info(
+                                "stored answer sent after a restart",
+                                extra={"channel": incoming.channel},
+                            )
+                            return stored
                     log.info("duplicate delivery ignored", extra={"channel": incoming.channel})
                     return []
             state = await self._conversation(conn, incoming)
@@ -127,6 +140,8 @@ class Dialogue:
                     "now": self.services.clock(),
                 },
             )
+            if incoming.inbox_id is not None:
+                await save_replies(conn, incoming.inbox_id, ctx.replies)
             return ctx.replies
 
     def _prepare(self, ctx: Context) -> bool:
@@ -152,7 +167,8 @@ class Dialogue:
             return False
         ctx.text = text
         menu = ctx.recall(MENU_KEY) or []
-        if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= len(menu):
+        # isascii: "²" is a digit to str.isdigit() but not to int().
+        if text.isascii() and text.isdigit() and len(text) <= 2 and 1 <= int(text) <= len(menu):
             ctx.payload = menu[int(text) - 1]
             return True
         m = _COMMAND.match(text)

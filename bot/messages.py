@@ -28,6 +28,9 @@ class Incoming:
     delivery_id: str | None = None
     language_hint: str | None = None
     contact: dict[str, str] | None = None  # shared name/phone/address, when a channel offers it
+    #: The durable inbox's row for this update, when it came through one: the dialogue stores
+    #: its replies there, in its own transaction (see ``bot.inbox``).
+    inbox_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,43 @@ ANSWERS_UNDELIVERED = Counter(
     "motcua_answers_undelivered_total", "Answers the platform did not take", ["channel"]
 )
 PUSHES = Counter("motcua_pushes_total", "Outbox pushes by outcome", ["channel", "outcome"])
-RATE_LIMITED = Counter("motcua_rate_limited_total", "429 answers from a messenger")
+RATE_LIMITED = Counter(
+    "motcua_rate_limited_total", "429 answers from a messenger (each one retried)", ["channel"]
+)
 ANSWERS_DROPPED = Counter(
-    "motcua_answers_dropped_total", "Answers given up after waiting out rate limits"
+    "motcua_answers_dropped_total",
+    "Answers given up after waiting out rate limits",
+    ["channel"],
 )
 HANDLER_ERRORS = Counter(
     "motcua_handler_errors_total", "Messages whose handler failed (an apology sent)", ["channel"]
+)
+INBOX_PENDING = Gauge(
+    "motcua_inbox_pending", "Updates stored but not yet answered (read when scraped)", ["channel"]
+)
+INBOX_OLDEST = Gauge(
+    "motcua_inbox_oldest_pending_seconds",
+    "Age of the oldest update not yet answered (read when scraped)",
+    ["channel"],
+)
+INBOX_RECOVERED = Counter(
+    "motcua_inbox_recovered_total", "Updates taken over from a process that stopped", ["channel"]
+)
+INBOX_REPLAYED = Counter(
+    "motcua_inbox_replayed_total",
+    "Stored answers sent again because a crash came between handling and sending",
+    ["channel"],
+)
+DUPLICATES = Counter(
+    "motcua_duplicate_deliveries_total", "Updates delivered again by a messenger", ["channel"]
+)
+INBOX_GIVEN_UP = Counter(
+    "motcua_inbox_given_up_total", "Updates set aside after killing their handler repeatedly"
+)
+INTAKE_REFUSED = Counter(
+    "motcua_intake_refused_total",
+    "Webhook deliveries answered 503 (starting, busy or the database unreachable)",
+    ["channel", "reason"],
 )
 QUEUE_DEPTH = Gauge(
     "motcua_intake_queue_depth", "Updates waiting in a channel's queue", ["channel"]

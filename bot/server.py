@@ -26,6 +26,7 @@ FEATURE_MODULES = (
     "bot.http.dashboard",
     "bot.http.operator",
     "bot.outbox",
+    "bot.retention",
     "bot.channels.telegram",
     "bot.channels.zalo_oa",
     "bot.channels.zalo_bot",

@@ -129,11 +129,11 @@ async def test_answers_of_one_user_keep_their_order_with_pushes_in_between(
 
 async def test_full_backlog_answers_503_and_starting_answers_503(app: App) -> None:
     rt = ChannelRuntime(app, MemoryPlatform(), concurrency=1, backlog=1)
-    starting = rt.accept({"user": 5, "text": "x"})
+    starting = await rt.accept({"user": 5, "text": "x", "id": "s1"})
     assert starting.status == 503 and starting.headers["Retry-After"]
     rt.ready = True  # no workers: nothing drains the queue
-    assert rt.accept({"user": 5, "text": "x"}).status == 200
-    busy = rt.accept({"user": 5, "text": "y"})
+    assert (await rt.accept({"user": 5, "text": "x", "id": "s2"})).status == 200
+    busy = await rt.accept({"user": 5, "text": "y", "id": "s3"})
     assert busy.status == 503 and busy.headers["Retry-After"] == "1"
 
 

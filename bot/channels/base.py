@@ -92,6 +92,16 @@ class Adapted:
     incoming: Incoming | None
     language_hint: str | None = None
     ack: str | None = None
+    #: The platform's id of this update, when ``incoming`` carries none (a sticker): the
+    #: durable inbox keys every update by it.
+    delivery_id: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """The update's delivery id, whatever it carries."""
+        if self.incoming is not None and self.incoming.delivery_id:
+            return self.incoming.delivery_id
+        return self.delivery_id
 
 
 class Platform(Protocol):

@@ -2,9 +2,14 @@
 
 A :class:`ChannelRuntime` drives one :class:`~bot.channels.base.Platform`:
 
-* **intake**: webhooks and long polling feed one bounded queue; when it is full the webhook
-  answers 503 with ``Retry-After`` (the messenger retries later) and polling simply waits, so a
-  burst never becomes an unbounded heap of tasks;
+* **intake**: a webhook stores the update in the durable inbox (``bot.inbox``) *before* it
+  answers 200, so a crash loses nothing that was acknowledged; re-deliveries are recognised
+  there. Webhooks and long polling feed one bounded queue; when it is full the webhook answers
+  503 with ``Retry-After`` (the messenger retries later) and polling simply waits, so a burst
+  never becomes an unbounded heap of tasks. When the database cannot take the update the
+  webhook answers 503 too: the messenger keeps it and tries again;
+* **recovery**: a sweep takes over stored updates whose process died (at start-up, then every
+  few seconds), in order per user; leases of updates in work are renewed;
 * **workers**: a fixed pool reads the queue; each update is adapted to a neutral message,
   handled by the dialogue and answered;
 * **order per user**: a worker holds the user's lock in the dialogue's
@@ -22,7 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -33,11 +40,15 @@ from bot.app import App
 from bot.channels.base import Adapted, DeliveryError, Platform, RateLimited
 from bot.dialogue import user_key
 from bot.i18n import normalize_language, t
+from bot.inbox import Inbox, Item
 from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 
 RETRY_CONNECT_MAX = 60.0
+SWEEP_SECONDS = 2.0
+MARK_DONE_AFTER = 0.005
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ChannelRuntime:
@@ -54,8 +65,18 @@ class ChannelRuntime:
         self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=backlog)
         self.ready = False
         self.completed = 0  # updates fully handled (tests and benchmarks wait on it)
+        self.inbox = Inbox(app.services.db, app.services.clock)
+        self.sweep_seconds = SWEEP_SECONDS
+        self._inflight: set[int] = set()  # inbox rows queued or in work here: leases renewed
+        # Answered rows, marked done together a few milliseconds later: one write for many
+        # answers. A crash in that window sends those answers once more (from stored replies).
+        self._answered: list[int] = []
+        self._answered_flag = asyncio.Event()
+        self._marker: asyncio.Task[None] | None = None
+        self._busy_logged = float("-inf")
         self._workers: list[asyncio.Task[None]] = []
         self._starter: asyncio.Task[None] | None = None
+        self._keeper: asyncio.Task[None] | None = None
         metrics.QUEUE_DEPTH.labels(self.name).set_function(self.queue.qsize)
 
     # Lifecycle -----------------------------------------------------------------------------
@@ -71,6 +92,8 @@ class ChannelRuntime:
             asyncio.create_task(self._worker(), name=f"{self.name}-worker-{i}")
             for i in range(self.concurrency)
         ]
+        self._keeper = asyncio.create_task(self._keep_inbox(), name=f"{self.name}-inbox")
+        self._marker = asyncio.create_task(self._mark_answered(), name=f"{self.name}-done")
         try:
             await self._connect()
         except Exception as exc:
@@ -108,6 +131,11 @@ class ChannelRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starter
             self._starter = None
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
         if self.ready:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.queue.join(), drain_seconds)
@@ -116,6 +144,20 @@ class ChannelRuntime:
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
         self.ready = False
+        if self._marker is not None:
+            self._marker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._marker
+            self._marker = None
+        # What is still stored but unanswered goes to the next process at once, not after the
+        # lease: a clean stop is not a crash.
+        unfinished, self._inflight = list(self._inflight), set()
+        answered, self._answered = self._answered, []
+        try:
+            await self.inbox.done(answered)
+            await self.inbox.release(unfinished)
+        except Exception as exc:
+            log.warning("inbox release failed", extra={"channel": self.name, "error": str(exc)})
         await self.platform.stop()
 
     # Intake --------------------------------------------------------------------------------
@@ -127,31 +169,119 @@ class ChannelRuntime:
             return False
         return True
 
-    def accept(self, update: Any) -> web.Response:
+    async def accept(self, update: dict[str, Any]) -> web.Response:
         """The webhook's answer for an update that passed the platform's checks: 200 once
-        queued, 503 while starting or when the backlog is full (the messenger retries)."""
+        stored in the inbox and queued; 503 while starting, when the backlog is full or when
+        the database cannot store it (the messenger keeps the update and retries)."""
         if not self.ready:
-            return web.Response(status=503, headers={"Retry-After": "5"}, text="starting")
-        if not self.submit_nowait(update):
-            log.warning("channel backlog full", extra={"channel": self.name})
-            return web.Response(status=503, headers={"Retry-After": "1"}, text="busy")
+            return self._refuse("starting", retry_after=5)
+        if self.queue.full():
+            now = asyncio.get_running_loop().time()
+            if now - self._busy_logged >= 1.0:  # a burst logs once a second, not per update
+                self._busy_logged = now
+                log.warning("channel backlog full", extra={"channel": self.name})
+            return self._refuse("busy", retry_after=1)
+        adapted = self.platform.adapt(update)
+        key = adapted.key if adapted is not None else None
+        if adapted is None or adapted.user_id is None or key is None:
+            # Nothing to answer (a receipt, a group chat, a button's spinner to stop): nothing
+            # worth storing; the platform may still note it (Zalo OA's unfollow).
+            self.submit_nowait(update)
+            return web.Response(status=200)
+        key, body = _clean(key), _body(update)
+        try:
+            row_id, now = await self.inbox.put(self.name, key, adapted.user_id, body)
+        except Exception as exc:
+            log.error(
+                "inbox write failed", extra={"channel": self.name, "error": type(exc).__name__}
+            )
+            return self._refuse("database", retry_after=5)
+        if row_id is None:  # a re-delivery: stored (and answered) once already
+            metrics.DUPLICATES.labels(self.name).inc()
+            self.completed += 1
+        elif now:
+            self._queue_item(Item(row_id, key, adapted.user_id, body))
         return web.Response(status=200)
+
+    def _refuse(self, reason: str, *, retry_after: int) -> web.Response:
+        metrics.INTAKE_REFUSED.labels(self.name, reason).inc()
+        return web.Response(status=503, headers={"Retry-After": str(retry_after)}, text=reason)
+
+    def _queue_item(self, item: Item) -> None:
+        self._inflight.add(item.id)
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:  # filled while the row was written: the sweep hands it out
+            self._inflight.discard(item.id)
+            asyncio.get_running_loop().create_task(self.inbox.release([item.id]))
+
+    async def _keep_inbox(self) -> None:
+        """Take over what a stopped process left (at once, then every few seconds) and renew
+        the leases of what this one is working on."""
+        renew_every = self.inbox.lease.total_seconds() / 3
+        last_renewal = asyncio.get_running_loop().time()
+        while True:
+            try:
+                if not self.queue.full():
+                    for item in await self.inbox.claim(self.name, self.queue.maxsize // 2 or 1):
+                        metrics.INBOX_RECOVERED.labels(self.name).inc()
+                        self._inflight.add(item.id)
+                        await self.queue.put(item)
+                now = asyncio.get_running_loop().time()
+                if now - last_renewal >= renew_every:
+                    # Answered rows not yet marked are still ours: a lapsed lease would have
+                    # them answered again.
+                    await self.inbox.renew(self._inflight | set(self._answered))
+                    last_renewal = now
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database is away: try again at the next round
+                log.warning("inbox sweep failed", extra={"channel": self.name, "error": str(exc)})
+            await asyncio.sleep(self.sweep_seconds)
 
     async def _worker(self) -> None:
         while True:
-            update = await self.queue.get()
+            entry = await self.queue.get()
             try:
-                await self.handle_update(update)
+                if isinstance(entry, Item):
+                    await self.handle_update(entry.body, entry)
+                else:
+                    await self.handle_update(entry)
             except Exception:
                 metrics.UPDATE_FAILURES.labels(self.name).inc()
                 log.exception("update failed", extra={"channel": self.name})
             finally:
+                if isinstance(entry, Item):
+                    await self._finish(entry)
                 metrics.UPDATES.labels(self.name).inc()
                 self.completed += 1
                 self.queue.task_done()
 
-    async def handle_update(self, update: Any) -> None:
-        """Answer one update: adapt, dialogue, replies — in order per user."""
+    async def _finish(self, item: Item) -> None:
+        self._inflight.discard(item.id)
+        self._answered.append(item.id)
+        self._answered_flag.set()
+
+    async def _mark_answered(self) -> None:
+        while True:
+            await self._answered_flag.wait()
+            await asyncio.sleep(MARK_DONE_AFTER)  # let a burst's answers join one write
+            self._answered_flag.clear()
+            batch, self._answered = self._answered, []
+            try:
+                await self.inbox.done(batch)
+            except asyncio.CancelledError:
+                self._answered.extend(batch)
+                raise
+            except Exception as exc:  # the database is away: keep them for the next write
+                log.warning("inbox done failed", extra={"channel": self.name, "error": str(exc)})
+                self._answered.extend(batch)
+                await asyncio.sleep(1.0)
+                self._answered_flag.set()
+
+    async def handle_update(self, update: Any, item: Item | None = None) -> None:
+        """Answer one update: adapt, dialogue, replies — in order per user. ``item`` is the
+        update's inbox row, when it came through the inbox."""
         adapted = self.platform.adapt(update)
         if adapted is None:
             return
@@ -159,16 +289,26 @@ class ChannelRuntime:
             if adapted.ack:
                 await self._acknowledge(adapted.ack)
             return
-        async with self.app.dialogue.locks.hold(user_key(self.name, adapted.user_id)):
+        user_id = adapted.user_id
+        if item is not None and adapted.incoming is not None:
+            # The row's delivery id, not one recomputed from the stored copy (Zalo OA keys some
+            # events by their signed body, which is not stored).
+            adapted = dataclasses.replace(
+                adapted,
+                incoming=dataclasses.replace(
+                    adapted.incoming, delivery_id=item.delivery_id, inbox_id=item.id
+                ),
+            )
+        async with self.app.dialogue.locks.hold(user_key(self.name, user_id)):
             ack = asyncio.create_task(self._acknowledge(adapted.ack)) if adapted.ack else None
-            replies = await self._answer(adapted, adapted.user_id)
+            replies = await self._answer(adapted, user_id)
             if replies:
                 lang = (
                     normalize_language(adapted.language_hint)
                     or self.app.services.settings.default_language
                 )
                 try:
-                    await self.platform.deliver(adapted.user_id, replies, lang=lang, push=False)
+                    await self.platform.deliver(user_id, replies, lang=lang, push=False)
                 except (DeliveryError, RateLimited) as exc:
                     metrics.ANSWERS_UNDELIVERED.labels(self.name).inc()
                     log.warning(
@@ -212,6 +352,16 @@ class ChannelRuntime:
                 )
             except RateLimited as exc:
                 raise DeliveryError("rate limited", retry_after=exc.retry_after) from exc
+
+
+def _clean(delivery_id: str) -> str:
+    """Delivery ids come from outside: no control characters (PostgreSQL refuses NUL)."""
+    return _CONTROL.sub("", delivery_id)[:128]
+
+
+def _body(update: dict[str, Any]) -> dict[str, Any]:
+    """The update as stored: JSON only (Zalo OA's signed raw body is not kept)."""
+    return {k: v for k, v in update.items() if k != "_raw"}
 
 
 Webhook = Callable[[web.Request], Awaitable[web.StreamResponse]]

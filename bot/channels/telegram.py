@@ -218,7 +218,7 @@ def adapt(data: dict[str, Any] | Update) -> Adapted | None:
             contact={"name": name, "phone": str(contact.get("phone_number") or "")},
         )
         return Adapted(str(chat_id), incoming, lang)
-    return Adapted(str(chat_id), None, lang)
+    return Adapted(str(chat_id), None, lang, delivery_id=delivery_id)
 
 
 # Telegram's ids fit in 52 bits; anything else (a string, null, 10**70) is a forged update.
@@ -261,7 +261,7 @@ class TelegramRateLimiter(BaseRateLimiter[dict[str, Any]]):
     UNLIMITED = frozenset({"sendChatAction", "answerCallbackQuery", "getMe", "getUpdates"})
 
     def __init__(self, limiter: OutgoingLimiter | None = None, *, network_retries: int = 2) -> None:
-        self.limiter = limiter or OutgoingLimiter()
+        self.limiter = limiter or OutgoingLimiter(channel=CHANNEL)
         self.network_retries = network_retries
 
     async def initialize(self) -> None:
@@ -489,13 +489,15 @@ async def webhook(request: web.Request) -> web.Response:
     if not channel.ready:
         return web.Response(status=503, headers={"Retry-After": "5"}, text="starting")
     try:
-        update = await request.json(loads=json.loads)
-    except ValueError:
+        # Bytes, not request.json(): an odd charset in Content-Type must not become a 500;
+        # RecursionError: deep nesting such as "[" × 100,000.
+        update = json.loads(await request.read())
+    except (ValueError, RecursionError):
         return web.Response(status=400, text="not JSON")
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         log.warning("unreadable telegram update dropped")
         return web.Response(status=200)  # retrying would not make it readable
-    return channel.accept(update)
+    return await channel.accept(update)
 
 
 def setup(web_app: web.Application, app: App) -> None:

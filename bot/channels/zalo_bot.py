@@ -290,7 +290,7 @@ def adapt(data: Any) -> Adapted | None:
     if chat_id is None or message_id is None:
         return None
     if event != TEXT_EVENT:
-        return Adapted(chat_id, None)
+        return Adapted(chat_id, None, delivery_id=DELIVERY_PREFIX + message_id)
     text = message.get("text")
     if not isinstance(text, str):
         return None
@@ -340,7 +340,10 @@ class ZaloBotPlatform:
         self.secret = webhook_secret(configured, token)
         self.api = ZaloBotApi(settings.zalo_bot_api_url, token, pool_size=pool_size)
         self.limiter = limiter or OutgoingLimiter(
-            chat_per_second=CHAT_PER_SECOND, chat_burst=CHAT_BURST, push_per_second=PUSH_PER_SECOND
+            chat_per_second=CHAT_PER_SECOND,
+            chat_burst=CHAT_BURST,
+            push_per_second=PUSH_PER_SECOND,
+            channel=CHANNEL,
         )
         self.webhook_url: str | None = None
         self.polling = False
@@ -460,7 +463,7 @@ async def webhook(request: web.Request) -> web.Response:
     if update is None:
         log.warning("unreadable zalo bot update dropped")
         return web.Response(status=200)  # retrying would not make it readable
-    return channel.accept(update)
+    return await channel.accept(update)
 
 
 def setup(web_app: web.Application, app: App) -> None:

@@ -52,6 +52,7 @@ from bot.channels.runtime import ChannelRuntime, mount
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Outbox, Subscription, ZaloOAToken, ZaloOAUser
+from bot.inbox import Item
 from bot.messages import Ask, Button, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -289,7 +290,7 @@ def adapt(event: dict[str, Any]) -> Adapted | None:
     if name == "user_send_text":
         text = _object(event.get("message")).get("text")
         if not isinstance(text, str):
-            return Adapted(user, None)
+            return Adapted(user, None, delivery_id=delivery)
         if text.startswith(PAYLOAD_MARKER) and len(text) > len(PAYLOAD_MARKER):
             payload = text[len(PAYLOAD_MARKER) :]
             return Adapted(user, Incoming(CHANNEL, user, payload=payload, delivery_id=delivery))
@@ -299,10 +300,10 @@ def adapt(event: dict[str, Any]) -> Adapted | None:
     if name == "user_submit_info":
         contact = _contact(_object(event.get("info")))
         if not any(contact.values()):
-            return Adapted(user, None)
+            return Adapted(user, None, delivery_id=delivery)
         return Adapted(user, Incoming(CHANNEL, user, contact=contact, delivery_id=delivery))
     if name in NOT_TEXT_EVENTS:
-        return Adapted(user, None)
+        return Adapted(user, None, delivery_id=delivery)
     return None  # unfollow (handled by the channel), and events we do not know
 
 
@@ -483,7 +484,7 @@ class ZaloOAPlatform:
         self.app = app
         self.settings = settings
         self.db = db or app.services.db
-        self.limiter = limiter or OutgoingLimiter()
+        self.limiter = limiter or OutgoingLimiter(channel=CHANNEL)
         self.window = timedelta(hours=settings.zalo_oa_window_hours)
         self.contact_image_url: str = settings.zalo_oa_share_image_url
         self._http: aiohttp.ClientSession | None = None
@@ -644,7 +645,7 @@ class ZaloOAChannel(ChannelRuntime):
         self.secret = app.services.settings.zalo_oa_secret_key.get_secret_value()
         self.app_id = app.services.settings.zalo_oa_app_id
 
-    async def handle_update(self, update: Any) -> None:
+    async def handle_update(self, update: Any, item: Item | None = None) -> None:
         """Record the citizen's activity (window, unfollow) before the dialogue answers."""
         user = user_of(update) if isinstance(update, dict) else None
         name = update.get("event_name") if isinstance(update, dict) else None
@@ -655,7 +656,7 @@ class ZaloOAChannel(ChannelRuntime):
                 await self.zalo.note_inbound(user)
         except Exception:  # the answer matters more than the bookkeeping: log and go on
             log.exception("zalo oa inbound bookkeeping failed", extra={"channel": CHANNEL})
-        await super().handle_update(update)
+        await super().handle_update(update, item)
 
 
 # aiohttp wiring ----------------------------------------------------------------------------
@@ -669,7 +670,7 @@ def check_event(
     """(status, reason, event): 200 with the event when signed, fresh and ours; 4xx otherwise."""
     try:
         event = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[" × 100,000
         return 400, "not JSON", None
     if not isinstance(event, dict):
         return 400, "not a JSON object", None
@@ -709,7 +710,7 @@ async def webhook(request: web.Request) -> web.Response:
         log.warning("zalo oa webhook refused", extra={"reason": reason})
         return web.Response(status=status, text=reason)
     event["_raw"] = body  # events without msg_id are de-duplicated on the signed body
-    return channel.accept(event)
+    return await channel.accept(event)
 
 
 def setup(web_app: web.Application, app: App) -> None:

@@ -42,6 +42,7 @@ async def run_until_signal(
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     async with open_app(settings) as app:
-        print(banner, flush=True)
+        if banner:
+            print(banner, flush=True)
         await serve(app, stop)
     return 0

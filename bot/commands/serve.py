@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import TYPE_CHECKING
 
-from bot.commands import add_db_option, settings_for
+from bot.commands import add_db_option, run_until_signal, settings_for
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,20 +24,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 async def run(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.app import open_app
     from bot.server import create_web_app
 
     settings = settings_for(args)
     host = args.host or settings.http_host
     port = args.port or settings.http_port
-    async with open_app(settings) as app:
+
+    async def serve(app: App, stop: asyncio.Event) -> None:
+        # SIGTERM (a service manager's stop) ends here cleanly: the channels finish what is
+        # queued and hand what is left to the next process through the inbox.
         runner = web.AppRunner(create_web_app(app), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()
         print(f"listening on http://{host}:{port}", flush=True)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await runner.cleanup()
-    return 0
+
+    return await run_until_signal(settings, "", serve)

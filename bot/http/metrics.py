@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot import metrics
 from bot.app import App
 from bot.db.models import Outbox
+from bot.inbox import Inbox
 
 _APP = web.AppKey("metrics_app", App)
 OUTBOX_STATUSES = ("pending", "claimed", "sending", "sent", "failed", "uncertain")
@@ -35,12 +36,24 @@ async def read_outbox(app: App) -> None:
     metrics.OUTBOX_OLDEST_PENDING.set(max(0.0, age))
 
 
+async def read_inbox(app: App) -> None:
+    """Updates stored but not yet answered, and the oldest one's age, per channel."""
+    backlog = await Inbox(app.services.db, app.services.clock, owner="metrics").backlog()
+    for channel in set(backlog) | set(app.senders):
+        count, age = backlog.get(channel, (0, 0.0))
+        metrics.INBOX_PENDING.labels(channel).set(count)
+        metrics.INBOX_OLDEST.labels(channel).set(age)
+
+
 async def serve_metrics(request: web.Request) -> web.Response:
     app = request.app[_APP]
     try:
         await read_outbox(app)
+        await read_inbox(app)
     except Exception:  # the database is down: the process's own counters are still worth having
         metrics.OUTBOX_ROWS.clear()
+        metrics.INBOX_PENDING.clear()
+        metrics.INBOX_OLDEST.clear()
     body = generate_latest()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
