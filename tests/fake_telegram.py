@@ -4,8 +4,9 @@ Point ``base_url`` at :attr:`FakeTelegram.base_url`. It records every call, serv
 to ``getUpdates`` (long poll with a short cap), and enforces the limits that break real bots:
 text ≤ 4096 characters after entity parsing, callback_data 1-64 bytes, HTML that Telegram can
 parse (only its tags, balanced, no bare ``<`` or ``&``). :meth:`FakeTelegram.fail` injects 429
-(with ``retry_after``) or 5xx answers. Also used by the throughput benchmark, so the hot path
-stays lean.
+(with ``retry_after``) or 5xx answers. With ``overall_per_second`` / ``chat_per_second`` it also
+refuses sendMessage beyond Telegram's limits (``tests.fake_limits``) with a 429, counted in
+``limits.refused``. Also used by the throughput benchmarks, so the hot path stays lean.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import html
 import itertools
 import json
+import math
 import re
 import time
 from collections import defaultdict, deque
@@ -23,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_limits import SendLimits
 
 TOKEN = "123456:TEST-token_for-fake-api"
 BOT_USER = {
@@ -230,9 +234,18 @@ class Sent:
 class FakeTelegram:
     """The fake server. ``async with FakeTelegram() as fake:`` starts and stops it."""
 
-    def __init__(self, *, record: bool = True, poll_cap: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        record: bool = True,
+        poll_cap: float = 1.0,
+        overall_per_second: int | None = None,
+        chat_per_second: int | None = None,
+    ) -> None:
         self.record = record
         self.poll_cap = poll_cap
+        # Off by default: answers to a chat come in bursts of a few messages, as Telegram allows.
+        self.limits = SendLimits(overall=overall_per_second, per_chat=chat_per_second)
         self.calls: list[Call] = []
         self.sent: dict[int, list[Sent]] = defaultdict(list)
         self.updates: deque[dict[str, Any]] = deque()
@@ -362,6 +375,11 @@ class FakeTelegram:
     async def _m_sendMessage(self, p: dict[str, Any]) -> Any:
         chat_id = self._chat(p)
         sent = self._validate_message(chat_id, p, next(self._message_ids))
+        if self.limits.enabled:
+            wait = self.limits.admit(str(chat_id))
+            if wait is not None:
+                seconds = max(1, math.ceil(wait))  # Telegram's retry_after is whole seconds
+                raise ApiError(429, f"Too Many Requests: retry after {seconds}", seconds)
         if self.record:
             self.sent[chat_id].append(sent)
         if self.on_message is not None:

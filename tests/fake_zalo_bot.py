@@ -6,7 +6,9 @@ none, as Zalo answers), and enforces what breaks real bots: a JSON body with a J
 type, ``chat_id`` present, text of 1-2,000 characters, a webhook secret of 8-256 characters, no
 getUpdates while a webhook is set. Errors are ``{ok: false, error_code, description}``; by
 default with HTTP 200, so a client that trusts the status alone fails the tests.
-:meth:`FakeZaloBot.fail` injects errors and 429 storms.
+:meth:`FakeZaloBot.fail` injects errors and 429 storms. :meth:`FakeZaloBot.limit` makes it
+refuse sendMessage beyond a rate (``tests.fake_limits``) with a 429 and ``retry_after``, counted
+in ``limits.refused``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_limits import SendLimits
 
 TOKEN = "1459232241454765289:TEST-zalo_bot-token"
 BOT_INFO = {
@@ -97,10 +101,15 @@ class FakeZaloBot:
         self._new_update = asyncio.Event()
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self.limits = SendLimits()  # no limits unless :meth:`limit` sets them
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def limit(self, *, overall_per_second: int | None, chat_per_second: int | None) -> None:
+        """Refuse sendMessage beyond these rates from now on (None: no such limit)."""
+        self.limits = SendLimits(overall=overall_per_second, per_chat=chat_per_second)
 
     async def __aenter__(self) -> FakeZaloBot:
         app = web.Application()
@@ -257,6 +266,12 @@ class FakeZaloBot:
             raise ApiError(400, "Bad Request: text is empty")
         if len(text) > MAX_TEXT:
             raise ApiError(400, "Bad Request: text must be 1-2000 characters")
+        if self.limits.enabled:
+            wait = self.limits.admit(chat_id)
+            if wait is not None:
+                raise ApiError(
+                    429, "Too Many Requests", http_status=429, retry_after=round(wait, 3)
+                )
         sent = Sent(chat_id, f"{next(self._message_ids):020x}", text)
         self.sent[chat_id].append(sent)
         if self.on_message is not None:

@@ -5,7 +5,9 @@ records every call and enforces what breaks a real OA: the ``access_token`` head
 ``recipient.user_id``, text ≤ 2,000 characters, at most 5 buttons with titles ≤ 100 characters,
 a ``request_user_info`` element's title and subtitle. Errors come back as Zalo sends them: HTTP
 200 with ``"error" ≠ 0``. :meth:`FakeZaloOA.expire_access_tokens` makes the current access token
-answer −216; refreshing rotates both tokens and a used refresh token answers −14020.
+answer −216; refreshing rotates both tokens and a used refresh token answers −14020. With
+``overall_per_second`` / ``chat_per_second`` it refuses sends beyond those limits
+(``tests.fake_limits``) with error −32, counted in ``limits.refused``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_limits import SendLimits
 
 APP_ID = "4318822290000000001"
 APP_SECRET = "test-app-secret"
@@ -59,7 +63,10 @@ class ZaloError(Exception):
 class FakeZaloOA:
     """``async with FakeZaloOA() as fake:`` starts and stops it."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, overall_per_second: int | None = None, chat_per_second: int | None = None
+    ) -> None:
+        self.limits = SendLimits(overall=overall_per_second, per_chat=chat_per_second)
         self.calls: list[Call] = []
         self.sent: dict[str, list[Sent]] = defaultdict(list)
         self.access_tokens: set[str] = {ACCESS_TOKEN}
@@ -147,6 +154,8 @@ class FakeZaloOA:
                 code = self._failures.popleft()
                 raise ZaloError(code, "injected failure")
             sent = self._validate(body)
+            if self.limits.enabled and self.limits.admit(sent.user_id) is not None:
+                raise ZaloError(-32, "Exceeded the rate limit of the OA")
         except ZaloError as exc:
             call.error = exc.code
             self._note(call)
