@@ -29,9 +29,10 @@ def build_dialogue(services: Services) -> Dialogue:
 async def open_app(settings: Settings) -> AsyncIterator[App]:
     """Open storage (migrating it), index the catalogue, and close everything on exit."""
     services = await Services.create(settings)
-    # The catalogue index is built once and lives as long as the process: moving it out of the
-    # collector's generations keeps full GC passes from adding milliseconds to searches.
-    gc.collect()
+    # The catalogue index is loaded once and lives as long as the process: moving it out of the
+    # collector's generations keeps full GC passes from adding milliseconds to searches. No full
+    # collection first: it found no garbage at this point and walked every container of the
+    # index (0.9 s at 26,420 procedures), which was unpickled with the collector off.
     gc.freeze()
     try:
         yield App(services=services, dialogue=build_dialogue(services))

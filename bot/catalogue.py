@@ -1,8 +1,10 @@
 """The procedure catalogue as the bot uses it: records in the database, a snapshot in memory.
 
-The snapshot (search index and the procedures themselves) is read from the database at start-up;
-an import takes effect at the next start. Aliases added at ``/operator/aliases``
-(``procedure_aliases``) are merged with the shipped alias file at every reload; the web page
+The snapshot (search index and cards) comes from the stored index (``bot.search_index``): built
+once when the catalogue changes, read by every start and every worker, rebuilt when the
+catalogue, the aliases, the lexicon or the ranker's code changed since it was stored. An import
+takes effect at the next start (or ``reload``). Aliases added at ``/operator/aliases``
+(``procedure_aliases``) are merged with the shipped alias file when it is built; the web page
 reloads its own worker's snapshot after each change. Searching then touches no database: the
 index and the cards come from the same snapshot, so a search hit always has its card.
 """
@@ -10,29 +12,22 @@ index and the cards come from the same snapshot, so a search hit always has its 
 from __future__ import annotations
 
 import logging
-import time
+from array import array
+from collections import OrderedDict
 
-from sqlalchemy import select
-
+from bot import search_index
 from bot.db.engine import Database
-from bot.db.models import Procedure, ProcedureAlias
-from lookup.aliases import with_aliases
-from lookup.procedure import subject_kind
-from lookup.search import Hit, SearchDoc, SearchIndex
+from bot.db.models import Procedure
+from bot.search_index import doc_of
+from lookup.search import Hit, SearchIndex
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Catalogue", "doc_of"]
 
-def doc_of(p: Procedure) -> SearchDoc:
-    return SearchDoc(
-        code=p.code,
-        name=p.name,
-        field=p.field,
-        result=p.result,
-        aliases=tuple(p.aliases or ()),
-        popular=p.popular,
-        subject=subject_kind(p.subjects or ""),
-    )
+# Cards are stored compressed; the few shown again and again (the popular procedures, a card's
+# "documents" and "steps" pages) are kept decoded.
+CARD_CACHE = 256
 
 
 class Catalogue:
@@ -40,33 +35,35 @@ class Catalogue:
 
     def __init__(self) -> None:
         self.index = SearchIndex.build([])
-        self._procedures: dict[str, Procedure] = {}
+        self._cards = search_index.Cards(b"", [], array("Q", [0]), b"")
+        self._decoded: OrderedDict[str, Procedure] = OrderedDict()
+        self.source = "empty"  # "stored" or "built": how the last reload got its snapshot
 
     async def reload(self, db: Database) -> None:
-        started = time.perf_counter()
-        async with db.read() as session:
-            rows = (await session.execute(select(Procedure))).scalars().all()
-            added: dict[str, tuple[str, ...]] = {}
-            for code, text in await session.execute(
-                select(ProcedureAlias.code, ProcedureAlias.text).order_by(ProcedureAlias.id)
-            ):
-                added[code] = (*added.get(code, ()), text)
-            # The reviewed everyday phrasings (lookup/data/aliases.tsv), as the bench uses them,
-            # then those admins added at /operator/aliases (procedure_aliases).
-            docs = with_aliases(with_aliases(doc_of(p) for p in rows), added)
-            self.index = SearchIndex.build(docs)
-            self._procedures = {p.code: p for p in rows}  # methods are loaded eagerly (selectin)
-        log.info(
-            "catalogue indexed",
-            extra={
-                "procedures": len(self.index),
-                "ms": round(1000 * (time.perf_counter() - started)),
-            },
-        )
+        """Take the stored snapshot, rebuilding it first if it is missing or stale."""
+        snap = await search_index.load(db)
+        # Swapped together, with no await in between: a search sees the old or the new set.
+        self.index, self._cards = snap.index, snap.cards
+        self._decoded = OrderedDict()
+        self.source = snap.source
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
         return self.index.search(query, limit=limit)
 
     def get(self, code: str) -> Procedure | None:
-        """The procedure with this code, from the snapshot (None if unknown)."""
-        return self._procedures.get(code)
+        """The procedure with this code, from the snapshot (None if unknown): a detached object,
+        shared by the callers that ask for the same code while it stays in the cache."""
+        p = self._decoded.get(code)
+        if p is not None:
+            self._decoded.move_to_end(code)
+            return p
+        p = self._cards.load(code)
+        if p is None:
+            return None
+        self._decoded[code] = p
+        if len(self._decoded) > CARD_CACHE:
+            self._decoded.popitem(last=False)
+        return p
+
+    def __len__(self) -> int:
+        return len(self._cards)

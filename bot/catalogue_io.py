@@ -15,10 +15,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Procedure, ProcedureMethod
@@ -108,8 +109,13 @@ def _apply(p: Procedure, r: ProcedureRecord) -> None:
         "url",
         "aliases",
         "popular",
+        "name_en",
+        "agency_en",
+        "summary_en",
+        "source_url",
     ):
         setattr(p, key, d[key])
+    p.checked_on = date.fromisoformat(r.checked_on) if r.checked_on else None
     # The statuses have no column: they are derived again from the stored values when read.
     p.methods = [
         ProcedureMethod(position=i, **{k: v for k, v in m.items() if k not in _DERIVED})
@@ -117,35 +123,123 @@ def _apply(p: Procedure, r: ProcedureRecord) -> None:
     ]
 
 
+class _Row:
+    """What ``_apply`` writes, on a plain object instead of an ORM one: the import reads the
+    attributes back as one row's column values, so a column ``_apply`` learns to set is written
+    too, and no ORM state is built for thousands of rows."""
+
+    methods: list[ProcedureMethod]
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, recursively: how a JSON column gives a value back, for comparing."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _method_defaults() -> dict[str, Any]:
+    """Column defaults of ``procedure_methods`` for a key a method row does not carry."""
+    out: dict[str, Any] = {}
+    for c in ProcedureMethod.__table__.columns:
+        if c.key in ("id", "procedure_code"):
+            continue
+        default = c.default
+        out[c.key] = default.arg if default is not None and default.is_scalar else None
+    return out
+
+
+_METHOD_DEFAULTS = _method_defaults()
+
+
+def _values(r: ProcedureRecord) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The procedure's column values and its method rows, as ``_apply`` maps them."""
+    row = _Row()
+    _apply(cast(Procedure, row), r)
+    state = {k: v for k, v in vars(row).items() if k != "methods" and not k.startswith("_")}
+    state["code"] = r.code
+    methods = []
+    for m in row.methods:
+        given = {k: v for k, v in vars(m).items() if not k.startswith("_")}
+        methods.append({**_METHOD_DEFAULTS, **given})
+    return state, methods
+
+
 async def upsert_records(
     session: AsyncSession, records: Iterable[ProcedureRecord]
-) -> tuple[int, int]:
-    """Insert new procedures and update existing ones by code; returns (inserted, updated).
+) -> tuple[int, int, int]:
+    """Insert new procedures, update changed ones by code, leave identical ones alone; returns
+    (inserted, updated, unchanged).
 
-    Keyed by code, so importing the same file twice updates and never duplicates; a code
-    seen twice in one batch counts once as inserted and then as updated (last one wins)."""
-    inserted = updated = 0
+    Keyed by code, so importing the same file twice writes nothing the second time (and the
+    stored search index stays current); a code seen twice in one batch counts once as inserted
+    and then as updated (last one wins). Plain Core statements, many rows per round trip: the
+    ORM's unit of work cost more than the rest of the import together."""
+    table = cast(Table, Procedure.__table__)  # declared as a FromClause; it is a Table
+    mtable = cast(Table, ProcedureMethod.__table__)
     batch = list(records)
     codes = list(dict.fromkeys(r.code for r in batch))
-    existing: dict[str, Procedure] = {}
+    existing: dict[str, dict[str, Any]] = {}
+    existing_methods: dict[str, list[dict[str, Any]]] = {}
     for i in range(0, len(codes), BATCH):
+        chunk = codes[i : i + BATCH]
+        for row in await session.execute(select(table).where(table.c.code.in_(chunk))):
+            existing[row.code] = dict(row._mapping)
         rows = await session.execute(
-            select(Procedure).where(Procedure.code.in_(codes[i : i + BATCH]))
+            select(mtable)
+            .where(mtable.c.procedure_code.in_(chunk))
+            .order_by(mtable.c.procedure_code, mtable.c.position)
         )
-        existing.update({p.code: p for p in rows.scalars()})
+        for m in rows:
+            d = dict(m._mapping)
+            code = d.pop("procedure_code")
+            d.pop("id", None)
+            existing_methods.setdefault(code, []).append(d)
+    inserted = updated = unchanged = 0
+    new: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    changed: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     for r in batch:
-        p = existing.get(r.code)
-        if p is None:
-            p = Procedure(code=r.code)
-            _apply(p, r)
-            session.add(p)
-            existing[r.code] = p
-            inserted += 1
+        state, methods = _values(r)
+        seen = new.get(r.code) or changed.get(r.code)
+        if seen is not None:
+            before, before_methods = seen
+        elif r.code in existing:
+            before, before_methods = existing[r.code], existing_methods.get(r.code, [])
         else:
-            _apply(p, r)
-            updated += 1
-    await session.flush()
-    return inserted, updated
+            new[r.code] = (state, methods)
+            inserted += 1
+            continue
+        same = all(_plain(v) == before.get(k) for k, v in state.items()) and [
+            _plain(m) for m in methods
+        ] == [_plain(m) for m in before_methods]
+        if same:
+            unchanged += 1
+            continue
+        updated += 1
+        if r.code in new:
+            new[r.code] = (state, methods)
+        else:
+            changed[r.code] = (state, methods)
+    if new:
+        await session.execute(insert(table), [state for state, _ in new.values()])
+    if changed:
+        # updated_at comes from the column's onupdate: the stored index's revision reads it.
+        params = [
+            {**{k: v for k, v in state.items() if k != "code"}, "b_code": code}
+            for code, (state, _) in changed.items()
+        ]
+        await session.execute(update(table).where(table.c.code == bindparam("b_code")), params)
+        await session.execute(delete(mtable).where(mtable.c.procedure_code.in_(list(changed))))
+    method_rows = [
+        {**m, "procedure_code": code, "position": m.get("position", i)}
+        for code, (_, methods) in (*new.items(), *changed.items())
+        for i, m in enumerate(methods)
+    ]
+    if method_rows:
+        await session.execute(insert(mtable), method_rows)
+    return inserted, updated, unchanged
 
 
 @dataclass
@@ -237,6 +331,7 @@ class ImportReport:
 
     inserted: int = 0
     updated: int = 0
+    unchanged: int = 0  # already stored exactly so: not written
     rejected: list[tuple[int, str]] = field(default_factory=list)
     formats: Counter[str] = field(default_factory=Counter)
     methods: MethodStats = field(default_factory=MethodStats)
@@ -244,7 +339,7 @@ class ImportReport:
 
     @property
     def accepted(self) -> int:
-        return self.inserted + self.updated
+        return self.inserted + self.updated + self.unchanged
 
 
 async def import_file(
@@ -254,19 +349,21 @@ async def import_file(
 ) -> ImportReport:
     """Validate and upsert every line of ``path``; bad lines are reported, not fatal.
 
-    ``progress(n)`` is called with the number of lines handled since the last call."""
+    ``progress(n)`` is called with the number of lines handled since the last call (every line,
+    so that a bar moves while the slow part, reading portal records, goes on)."""
     report = ImportReport()
     batch: list[ProcedureRecord] = []
 
     async def flush() -> None:
-        ins, upd = await upsert_records(session, batch)
+        ins, upd, same = await upsert_records(session, batch)
         report.inserted += ins
         report.updated += upd
-        if progress is not None:
-            progress(len(batch))
+        report.unchanged += same
         batch.clear()
 
     for n, obj in read_jsonl(path):
+        if progress is not None:
+            progress(1)
         if isinstance(obj, RecordError):
             report.rejected.append((n, str(obj)))
             continue
@@ -322,6 +419,11 @@ def record_of(p: Procedure) -> ProcedureRecord:
             "url": p.url,
             "aliases": p.aliases,
             "popular": p.popular,
+            "name_en": p.name_en or "",
+            "agency_en": p.agency_en or "",
+            "summary_en": p.summary_en or "",
+            "source_url": p.source_url or "",
+            "checked_on": p.checked_on.isoformat() if p.checked_on else "",
         }
     )
 

@@ -214,16 +214,64 @@ async def count(db: Database) -> tuple[int, int]:
     return int(procs or 0), int(methods or 0)
 
 
-async def test_import_twice_updates_and_never_duplicates(db: Database, tmp_path: Path) -> None:
+async def stamps(db: Database) -> dict[str, Any]:
+    async with db.read() as s:
+        rows = await s.execute(select(Procedure.code, Procedure.updated_at))
+        return {code: at for code, at in rows}
+
+
+async def test_import_twice_writes_nothing_and_never_duplicates(
+    db: Database, tmp_path: Path
+) -> None:
     path = write_jsonl(tmp_path / "c.jsonl", [portal("1.000001"), portal("1.000002")])
     async with db.transaction() as s:
         first = await import_file(s, path)
-    assert (first.inserted, first.updated, first.rejected) == (2, 0, [])
-    before = await count(db)
+    assert (first.inserted, first.updated, first.unchanged, first.rejected) == (2, 0, 0, [])
+    before, written = await count(db), await stamps(db)
     async with db.transaction() as s:
         second = await import_file(s, path)
-    assert (second.inserted, second.updated) == (0, 2)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 2)
+    assert second.accepted == 2
     assert await count(db) == before == (2, 2)
+    assert await stamps(db) == written  # nothing rewritten: the stored index stays current
+
+
+async def test_a_changed_record_is_updated_with_its_methods(db: Database, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", [portal("1.000001"), portal("1.000002")])
+    async with db.transaction() as s:
+        await import_file(s, path)
+    written = await stamps(db)
+    changed = portal(
+        "1.000002",
+        ten_thu_tuc="Thủ tục đổi tên",
+        cach_thuc_thuc_hien=HEAD + "Trực tuyến3 Ngày làm việcMiễn phíTrực tiếp4 Giờ20,000 VNĐ",
+    )
+    path = write_jsonl(tmp_path / "d.jsonl", [portal("1.000001"), changed, portal("1.000003")])
+    async with db.transaction() as s:
+        report = await import_file(s, path)
+    assert (report.inserted, report.updated, report.unchanged) == (1, 1, 1)
+    assert await count(db) == (3, 4)
+    async with db.read() as s:
+        p = await s.get(Procedure, "1.000002")
+        assert p is not None and p.name == "Thủ tục đổi tên"
+        assert [(m.channel, m.time_value) for m in p.methods] == [
+            ("truc_tuyen", 3),
+            ("truc_tiep", 4),
+        ]
+    now = await stamps(db)
+    assert now["1.000001"] == written["1.000001"] and now["1.000002"] > written["1.000002"]
+
+
+async def test_a_code_twice_in_one_file_counts_once_inserted_then_updated(
+    db: Database, tmp_path: Path
+) -> None:
+    twice = [portal("1.000001"), portal("1.000001", ten_thu_tuc="Thủ tục sau")]
+    async with db.transaction() as s:
+        report = await import_file(s, write_jsonl(tmp_path / "c.jsonl", twice))
+    assert (report.inserted, report.updated) == (1, 1)
+    async with db.read() as s:
+        p = await s.get(Procedure, "1.000001")
+        assert p is not None and p.name == "Thủ tục sau" and len(p.methods) == 1
 
 
 async def test_a_rejected_line_does_not_stop_the_import(db: Database, tmp_path: Path) -> None:
@@ -261,7 +309,7 @@ async def test_export_then_import_round_trip(db: Database, tmp_path: Path) -> No
     assert exported == [from_portal(portal("1.000001"))]
     async with db.transaction() as s:
         again = await import_file(s, out)
-    assert (again.inserted, again.updated, again.rejected) == (0, 1, [])
+    assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 1, [])
     async with db.read() as s:
         buffer = tmp_path / "again.jsonl"
         with buffer.open("w", encoding="utf-8") as fh:
@@ -281,7 +329,9 @@ async def test_bundled_catalogue_loads_clean_and_nfc(db: Database) -> None:
     records = [r for r in entries if isinstance(r, ProcedureRecord)]
     assert len(records) == len(entries)
     for r in records:
-        assert r.popular and 2 <= len(r.aliases) <= 6 and 3 <= len(r.steps) <= 6, r.code
+        # Procedures for a special group (the police force's own cards) are not promoted.
+        assert r.popular or "Công an nhân dân" in r.subjects, r.code
+        assert 2 <= len(r.aliases) <= 6 and 3 <= len(r.steps) <= 6, r.code
         assert r.url.startswith("https://dichvucong.gov.vn/"), r.code
     codes = {r.code for r in records}
     assert {"1.001193", "3.000347", "1.001612", "3.000333"} <= codes
