@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import insert
 
+from bot import province
 from bot.channels.render import distinct_labels
 from bot.context import Context
 from bot.db.models import Feedback, Procedure, ProcedureMethod, QuestionLog
@@ -36,6 +37,7 @@ MAX_DOCS_IN_ANSWER = 2
 MAX_STEPS_IN_ANSWER = 2
 PENDING_ASPECT = "proc_aspect"  # conversation data: the aspect asked before "did you mean"
 _PERSONAL = re.compile(r"\d{9,}")  # phone or ID numbers: not needed to answer a question
+_VIETNAMESE = re.compile(r"[à-ỹÀ-Ỹđ]")  # a letter with a Vietnamese mark: not English text
 # A channel named in the question, folded: "nộp online mất bao nhiêu tiền" asks the online fee.
 _CHANNEL_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -61,31 +63,84 @@ def _ordered(methods: Iterable[ProcedureMethod]) -> list[ProcedureMethod]:
     )
 
 
-def _time(ctx: Context, m: ProcedureMethod, limit: int | None = None) -> str | None:
+def _number(value: float) -> int | float:
+    """A whole number as an int, so Fluent picks the plural ("1 working day") and writes no
+    decimals; a fraction stays a float (Fluent writes it the language's way: 1,5 / 1.5)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _english(ctx: Context) -> bool:
+    return ctx.lang == "en"
+
+
+def display_name(ctx: Context, p: Procedure) -> str:
+    """The procedure's name in the user's language: English when the catalogue has one."""
+    return p.name_en if _english(ctx) and p.name_en else p.name
+
+
+def _agency(ctx: Context, p: Procedure) -> str:
+    """Where to file, in the user's language when the catalogue has it (curated entries)."""
+    if _english(ctx) and p.agency_en:
+        return p.agency_en
+    return p.agency or p.implementing_agency
+
+
+def document_name(ctx: Context, d: dict[str, object]) -> str:
+    """A document's name, English in English mode when the catalogue has one."""
+    english = d.get("name_en")
+    if _english(ctx) and isinstance(english, str) and english:
+        return english
+    return str(d.get("name", ""))
+
+
+def _checked(ctx: Context, p: Procedure) -> str | None:
+    """ "cập nhật ngày 04/12/2026" / "checked on 4 December 2026" for curated entries."""
+    day = p.checked_on
+    if day is None:
+        return None
+    # The year as text: a number would be grouped ("2.026").
+    return ctx.t("proc-checked", day=day.day, month=day.month, year=str(day.year))
+
+
+def _vietnamese_only(ctx: Context, text: str, translated: bool) -> bool:
+    """True when an English reader of a translated (curated) entry would get Vietnamese words:
+    the figure is then summarised in English and the Vietnamese page keeps the wording."""
+    return translated and _english(ctx) and bool(_VIETNAMESE.search(text))
+
+
+def _time(
+    ctx: Context, m: ProcedureMethod, limit: int | None = None, translated: bool = False
+) -> str | None:
     """The processing time as the catalogue states it, or None when it states none."""
     if m.time_value is not None and m.time_unit:
-        return ctx.t(f"proc-unit-{m.time_unit}", n=f"{m.time_value:g}")
+        return ctx.t(f"proc-unit-{m.time_unit}", n=_number(m.time_value))
+    if _vietnamese_only(ctx, m.time_text, translated):
+        return ctx.t("proc-time-by-case")
     if m.time_text and not is_junk(m.time_text):  # rows imported before junk was dropped
         return shorten(m.time_text, limit) if limit else m.time_text
     return None
 
 
-def _fee(ctx: Context, m: ProcedureMethod, limit: int | None = None) -> str | None:
+def _fee(
+    ctx: Context, m: ProcedureMethod, limit: int | None = None, translated: bool = False
+) -> str | None:
     """The fee as the catalogue states it, or None when it states none."""
     if m.fee_amount == 0:
         return ctx.t("proc-fee-free")
     if m.fee_amount:
         return ctx.money(m.fee_amount)
+    if _vietnamese_only(ctx, m.fee_text, translated):
+        return ctx.t("proc-fee-by-case")
     if m.fee_text and not is_junk(m.fee_text):
         return shorten(m.fee_text, limit) if limit else m.fee_text
     return None
 
 
-def method_line(ctx: Context, m: ProcedureMethod) -> str:
+def method_line(ctx: Context, m: ProcedureMethod, translated: bool = False) -> str:
     """ "Online: 3 working days · free" — time and fee differ per submission channel."""
     channel = ctx.t(f"proc-channel-{m.channel}")
-    time = _time(ctx, m) or ctx.t("proc-unknown")
-    fee = _fee(ctx, m) or ctx.t("proc-fee-unstated")
+    time = _time(ctx, m, translated=translated) or ctx.t("proc-unknown")
+    fee = _fee(ctx, m, translated=translated) or ctx.t("proc-fee-unstated")
     return ctx.t("proc-method-line", channel=channel, time=time, fee=fee)
 
 
@@ -130,12 +185,14 @@ def _via(ctx: Context, channels: list[str]) -> str:
     return ", ".join(names[:-1]) + " " + ctx.t("proc-or") + " " + names[-1]
 
 
-def _card_methods(ctx: Context, methods: list[ProcedureMethod]) -> list[str]:
+def _card_methods(
+    ctx: Context, methods: list[ProcedureMethod], translated: bool = False
+) -> list[str]:
     """At most three lines (one per channel group), figures shortened for a phone."""
 
     def figure(m: ProcedureMethod) -> str:
-        time = _time(ctx, m, MAX_FIGURE) or ctx.t("proc-unknown")
-        fee = _fee(ctx, m, MAX_FIGURE) or ctx.t("proc-fee-unstated")
+        time = _time(ctx, m, MAX_FIGURE, translated) or ctx.t("proc-unknown")
+        fee = _fee(ctx, m, MAX_FIGURE, translated) or ctx.t("proc-fee-unstated")
         return ctx.t("proc-card-figure", time=time, fee=fee)
 
     return [
@@ -144,32 +201,42 @@ def _card_methods(ctx: Context, methods: list[ProcedureMethod]) -> list[str]:
     ]
 
 
-def render_card(ctx: Context, p: Procedure) -> None:
+def render_card(ctx: Context, p: Procedure, desk: str | None = None) -> None:
     """The procedure in at most about a dozen lines; documents, steps, every channel's full
-    figures and the legal basis are one button away."""
+    figures and the legal basis are one button away. ``desk``: where this province's citizens
+    file it (the province profile's one-stop desk), when known."""
     lines: list[str] = []
+    if _english(ctx) and p.summary_en:
+        lines.append(p.summary_en)
     if p.levels:
         levels = ", ".join(ctx.t(f"proc-level-{lv}") for lv in p.levels)
-        agency = p.agency or p.implementing_agency
+        agency = _agency(ctx, p)
         lines.append(
             ctx.t("proc-where", levels=levels, agency=shorten(agency, MAX_WHERE))
             if agency
             else ctx.t("proc-where-levels", levels=levels)
         )
+    if desk:
+        lines.append(ctx.t("proc-desk", desk=desk))
     methods = _ordered(p.methods)
     if methods:
         lines.append(ctx.t("proc-methods-title"))
-        lines.extend(_card_methods(ctx, methods))
+        lines.extend(_card_methods(ctx, methods, bool(p.name_en)))
     if p.documents:
         lines.append(ctx.t("proc-docs-count", count=len(p.documents)))
-    if p.result:
+    # The English summary says what the citizen receives; the result text is Vietnamese only.
+    if p.result and not (_english(ctx) and p.summary_en):
         lines.append(ctx.t("proc-result", result=shorten(p.result, MAX_RESULT_ON_CARD)))
     online = p.online_level or (
         "unstated" if any(m.channel == "truc_tuyen" for m in p.methods) else "none"
     )
     lines.append(ctx.t(f"proc-online-{online}"))
-    if p.url:
-        lines.append(ctx.t("proc-link", url=p.url))
+    url = p.source_url or p.url
+    if url:
+        lines.append(ctx.t("proc-link", url=url))
+    checked = _checked(ctx, p)
+    if checked:
+        lines.append(checked)
     # Five buttons: Zalo shows no more. The legal basis is on each section's page.
     buttons = [
         ctx.button("proc-btn-docs", f"pm:{p.code}:d"),
@@ -178,7 +245,7 @@ def render_card(ctx: Context, p: Procedure) -> None:
         Button("👍", f"fb:{p.code}:1"),
         Button("👎", f"fb:{p.code}:0"),
     ]
-    ctx.reply("\n".join(lines), buttons, title=f"{p.name} ({p.code})")
+    ctx.reply("\n".join(lines), buttons, title=f"{display_name(ctx, p)} ({p.code})")
 
 
 # The aspect asked, answered first --------------------------------------------------------------
@@ -219,7 +286,7 @@ def aspect_lines(
         return _figure_lines(
             ctx,
             chosen,
-            lambda m: _fee(ctx, m, MAX_ANSWER_ITEM),
+            lambda m: _fee(ctx, m, MAX_ANSWER_ITEM, bool(p.name_en)),
             "proc-ans-fee",
             "proc-ans-fee-all",
             "proc-ans-fee-unstated",
@@ -228,7 +295,7 @@ def aspect_lines(
         return _figure_lines(
             ctx,
             chosen,
-            lambda m: _time(ctx, m, MAX_ANSWER_ITEM),
+            lambda m: _time(ctx, m, MAX_ANSWER_ITEM, bool(p.name_en)),
             "proc-ans-time",
             "proc-ans-time-all",
             "proc-ans-time-unstated",
@@ -238,10 +305,10 @@ def aspect_lines(
             return [ctx.t("proc-ans-docs-unstated")]
         first = p.documents[:MAX_DOCS_IN_ANSWER]
         return [ctx.t("proc-ans-docs", count=len(p.documents))] + [
-            f"• {shorten(d['name'], MAX_ANSWER_ITEM)}" for d in first
+            f"• {shorten(document_name(ctx, d), MAX_ANSWER_ITEM)}" for d in first
         ]
     if aspect is Aspect.WHERE:
-        agency = p.agency or p.implementing_agency
+        agency = _agency(ctx, p)
         levels = ", ".join(ctx.t(f"proc-level-{lv}") for lv in p.levels)
         if agency:
             lines = [ctx.t("proc-ans-where-agency", agency=shorten(agency, MAX_WHERE))]
@@ -262,6 +329,8 @@ def aspect_lines(
             ctx.t("proc-ans-channels", channels=_via(ctx, channels)),
             ctx.t(f"proc-online-{online}"),
         ]
+    if aspect in (Aspect.RESULT, Aspect.ELIGIBILITY) and _english(ctx) and p.summary_en:
+        return [p.summary_en]  # the result and who files, in English; the details are Vietnamese
     if aspect is Aspect.RESULT:
         if not p.result:
             return [ctx.t("proc-ans-result-unstated")]
@@ -284,13 +353,14 @@ def aspect_lines(
     ]
 
 
-def answer_procedure(
+async def answer_procedure(
     ctx: Context, p: Procedure, aspect: Aspect | None, channel: str | None = None
 ) -> None:
     """The aspect asked (if any) first, as its own short message, then the card."""
     if aspect is not None:
         ctx.reply("\n".join(aspect_lines(ctx, p, aspect, channel)))
-    render_card(ctx, p)
+    profile = await province.load_profile(ctx.connection)
+    render_card(ctx, p, province.desk_line(profile, p.levels, ctx.lang))
 
 
 @router.payload("pq")
@@ -319,7 +389,7 @@ async def answer(ctx: Context, query: str) -> None:
         )
     )
     if card is not None:
-        answer_procedure(ctx, card, aspect, channel)
+        await answer_procedure(ctx, card, aspect, channel)
         return
     if found:
         top = hits[:3]
@@ -329,7 +399,11 @@ async def answer(ctx: Context, query: str) -> None:
                 PENDING_ASPECT,
                 {"aspect": aspect.value, "channel": channel, "codes": [h.code for h in top]},
             )
-        labels = distinct_labels([h.name for h in top], MAX_LABEL)
+        names = []
+        for h in top:
+            row = ctx.services.catalogue.get(h.code)
+            names.append(display_name(ctx, row) if row is not None else h.name)
+        labels = distinct_labels(names, MAX_LABEL)
         buttons = [Button(label, f"p:{h.code}") for label, h in zip(labels, top, strict=True)]
         buttons.append(ctx.button("proc-btn-none", "pn"))
         ctx.say("proc-did-you-mean", buttons)
@@ -361,7 +435,7 @@ async def show(ctx: Context) -> None:
         ctx.say("proc-gone")
         return
     aspect, channel = _pending_aspect(ctx, p.code)
-    answer_procedure(ctx, p, aspect, channel)
+    await answer_procedure(ctx, p, aspect, channel)
 
 
 @router.payload("pn")
@@ -389,13 +463,21 @@ async def more(ctx: Context) -> None:
         for d in p.documents:
             counts = ctx.t("proc-doc-counts", original=d.get("original", 0), copy=d.get("copy", 0))
             form = f" — {d['form']}" if d.get("form") else ""
-            lines.append(f"• {d['name']} ({counts}){form}")
+            lines.append(f"• {document_name(ctx, d)} ({counts}){form}")
         title = ctx.t("proc-docs-title", count=len(p.documents))
     elif section == "s":
         lines = [f"{i}. {s}" for i, s in enumerate(p.steps, 1)]
+        if lines and _english(ctx):
+            lines.insert(0, ctx.t("proc-steps-in-vietnamese"))
         title = ctx.t("proc-steps-title")
     elif section == "m":
-        lines = [_method_detail(ctx, m) for m in _ordered(p.methods)]
+        # The catalogue's own wording is Vietnamese: an English reader of a curated entry gets
+        # the figures, the wording stays on the Vietnamese page.
+        plain = _english(ctx) and bool(p.name_en)
+        lines = [
+            method_line(ctx, m, True) if plain else _method_detail(ctx, m)
+            for m in _ordered(p.methods)
+        ]
         title = ctx.t("proc-methods-page-title")
     elif section == "l":
         lines = [
@@ -419,7 +501,7 @@ async def more(ctx: Context) -> None:
         if s != section
     ]
     buttons = [*others, ctx.button("proc-btn-back-card", f"p:{p.code}")]
-    ctx.reply(text, buttons, title=f"{title} — {p.name}")
+    ctx.reply(text, buttons, title=f"{title} — {display_name(ctx, p)}")
 
 
 @router.payload("fb")

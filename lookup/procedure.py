@@ -10,6 +10,7 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from lookup.fold import fold
@@ -21,6 +22,18 @@ ONLINE_LEVELS = ("toan_trinh", "mot_phan")
 TIME_UNITS = ("ngay_lam_viec", "ngay", "gio", "thang", "nam")
 LIST_FIELDS = ("levels", "steps", "methods", "documents", "legal_basis", "aliases")
 CODE_RE = re.compile(r"^\d\.\d{6}(?:\.[0-9A-Za-z.]+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_iso_date(text: str) -> bool:
+    """True for a real calendar day written YYYY-MM-DD."""
+    if not _ISO_DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 class RecordError(ValueError):
@@ -126,6 +139,7 @@ class Document:
     original: int = 0
     copy: int = 0
     form: str = ""
+    name_en: str = ""  # curated entries: the document's plain English name
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,13 @@ class ProcedureRecord:
     url: str = ""
     aliases: tuple[str, ...] = ()
     popular: bool = False
+    # Curated content: English name and one-paragraph summary, the source page on the national
+    # portal and the ISO date it was checked ("" when not curated).
+    name_en: str = ""
+    agency_en: str = ""
+    summary_en: str = ""
+    source_url: str = ""
+    checked_on: str = ""
     extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def search_doc(self) -> SearchDoc:
@@ -188,7 +209,19 @@ class ProcedureRecord:
         for key in LIST_FIELDS:
             if d.get(key) is not None and not isinstance(d[key], list | tuple):
                 raise RecordError(f"{key} must be a list, got {type(d[key]).__name__}")
-        for key in ("field", "subjects", "agency", "conditions", "result", "url"):
+        for key in (
+            "field",
+            "subjects",
+            "agency",
+            "conditions",
+            "result",
+            "url",
+            "name_en",
+            "agency_en",
+            "summary_en",
+            "source_url",
+            "checked_on",
+        ):
             if d.get(key) is not None and not isinstance(d[key], str):
                 raise RecordError(f"{key} must be text, got {type(d[key]).__name__}")
         if not isinstance(d.get("popular", False), bool):
@@ -197,6 +230,9 @@ class ProcedureRecord:
         bad = [x for x in levels if x not in LEVELS]
         if bad:
             raise RecordError(f"unknown level(s) {bad}")
+        checked_on = nfc(d.get("checked_on"))
+        if checked_on and not _is_iso_date(checked_on):
+            raise RecordError(f"checked_on must be an ISO date (YYYY-MM-DD), got {checked_on!r}")
         online = nfc(d.get("online_level")) or None
         if online is not None and online not in ONLINE_LEVELS:
             raise RecordError(f"unknown online_level {online!r}")
@@ -208,6 +244,7 @@ class ProcedureRecord:
                     original=int(x.get("original") or 0),
                     copy=int(x.get("copy") or 0),
                     form=nfc(x.get("form")),
+                    name_en=nfc(x.get("name_en")),
                 )
                 for x in d.get("documents") or ()
             )
@@ -236,6 +273,11 @@ class ProcedureRecord:
             url=nfc(d.get("url")),
             aliases=tuple(nfc(a) for a in d.get("aliases") or () if nfc(a)),
             popular=bool(d.get("popular", False)),
+            name_en=nfc(d.get("name_en")),
+            agency_en=nfc(d.get("agency_en")),
+            summary_en=nfc(d.get("summary_en")),
+            source_url=nfc(d.get("source_url")),
+            checked_on=checked_on,
         )
 
 

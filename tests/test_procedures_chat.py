@@ -152,7 +152,7 @@ async def test_documents(chat: Chat) -> None:
 async def test_where(chat: Chat) -> None:
     first = await ask(chat, "đăng ký khai sinh nộp ở đâu", "1.001193")
     assert first.splitlines() == [
-        "Nộp hồ sơ tại bộ phận một cửa cấp xã nơi bạn cư trú.",
+        "Nơi nộp hồ sơ: Ủy ban nhân dân xã, phường, đặc khu nơi cư trú (bộ phận một cửa).",
         "Bạn cũng có thể nộp trực tuyến hoặc gửi qua bưu chính.",
     ]
 

@@ -13,6 +13,7 @@ proc-personal-data = To protect you, please do not send phone numbers, ID number
 
 proc-where = Handled by: { $levels } — { $agency }
 proc-where-levels = Handled by: { $levels }
+proc-desk = File at: { $desk }
 proc-level-bo = ministry level
 proc-level-tinh = provincial level
 proc-level-xa = commune level
@@ -21,23 +22,62 @@ proc-method-line = • { $channel }: { $time } · { $fee }
 proc-channel-truc_tiep = In person
 proc-channel-truc_tuyen = Online
 proc-channel-buu_chinh = By post
-proc-unit-ngay_lam_viec = { $n } working days
-proc-unit-ngay = { $n } days
-proc-unit-gio = { $n } hours
-proc-unit-thang = { $n } months
-proc-unit-nam = { $n } years
+proc-unit-ngay_lam_viec = { $n } { $n ->
+    [one] working day
+   *[other] working days
+}
+proc-unit-ngay = { $n } { $n ->
+    [one] day
+   *[other] days
+}
+proc-unit-gio = { $n } { $n ->
+    [one] hour
+   *[other] hours
+}
+proc-unit-thang = { $n } { $n ->
+    [one] month
+   *[other] months
+}
+proc-unit-nam = { $n } { $n ->
+    [one] year
+   *[other] years
+}
 proc-unknown = not stated
 proc-fee-free = free of charge
 proc-fee-unstated = fee not published
+proc-fee-by-case = depends on the case (see ⚖️ Legal basis)
+proc-time-by-case = depends on the case
 proc-docs-title = Documents to submit ({ $count }):
-proc-doc-counts = { $original } original, { $copy } copy
+proc-doc-counts = { $original } { $original ->
+    [one] original
+   *[other] originals
+}, { $copy } { $copy ->
+    [one] copy
+   *[other] copies
+}
 proc-result = Result: { $result }
 proc-online-toan_trinh = Online filing: fully online (file, pay and receive the result online).
 proc-online-mot_phan = Online filing: partial (file online, collect the result in person).
-proc-online-unstated = Can be filed online on the Public Service Portal (online level not published).
+proc-online-unstated = Can be filed online on the Public Service Portal.
 proc-online-none = This procedure cannot be filed online yet.
 proc-link = Details on the National Public Service Portal: { $url }
+# The day the procedure's content was checked against the National Public Service Portal.
+proc-checked = Information checked on { $day } { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }
 proc-steps-title = Steps
+proc-steps-in-vietnamese = The steps are given in Vietnamese, as the catalogue publishes them.
 proc-legal-title = Legal basis
 proc-section-empty = No information for this section yet.
 proc-btn-docs = 📋 All documents

@@ -13,6 +13,7 @@ proc-personal-data = Để bảo vệ bạn, xin đừng gửi số điện tho�
 
 proc-where = Nơi giải quyết: { $levels } — { $agency }
 proc-where-levels = Nơi giải quyết: { $levels }
+proc-desk = Nộp tại: { $desk }
 proc-level-bo = cấp bộ
 proc-level-tinh = cấp tỉnh
 proc-level-xa = cấp xã
@@ -29,15 +30,42 @@ proc-unit-nam = { $n } năm
 proc-unknown = chưa có thông tin
 proc-fee-free = miễn phí
 proc-fee-unstated = phí chưa công bố
+proc-fee-by-case = tùy trường hợp (xem ⚖️ Căn cứ pháp lý)
+proc-time-by-case = tùy trường hợp
 proc-docs-title = Giấy tờ cần nộp ({ $count }):
 proc-doc-counts = { $original } bản chính, { $copy } bản sao
 proc-result = Kết quả: { $result }
 proc-online-toan_trinh = Nộp trực tuyến: toàn trình (nộp, trả phí và nhận kết quả trực tuyến).
 proc-online-mot_phan = Nộp trực tuyến: một phần (nộp hồ sơ trực tuyến, nhận kết quả tại nơi giải quyết).
-proc-online-unstated = Có thể nộp trực tuyến trên Cổng Dịch vụ công (mức độ trực tuyến chưa công bố).
+proc-online-unstated = Có thể nộp trực tuyến trên Cổng Dịch vụ công.
 proc-online-none = Thủ tục này chưa nộp trực tuyến được.
 proc-link = Chi tiết trên Cổng Dịch vụ công quốc gia: { $url }
+# Ngày đối chiếu nội dung thủ tục với Cổng Dịch vụ công quốc gia (mục đã kiểm tra thủ công).
+proc-checked = Thông tin cập nhật ngày { $day ->
+    [1] 01
+    [2] 02
+    [3] 03
+    [4] 04
+    [5] 05
+    [6] 06
+    [7] 07
+    [8] 08
+    [9] 09
+   *[other] { $day }
+}/{ $month ->
+    [1] 01
+    [2] 02
+    [3] 03
+    [4] 04
+    [5] 05
+    [6] 06
+    [7] 07
+    [8] 08
+    [9] 09
+   *[other] { $month }
+}/{ $year }
 proc-steps-title = Các bước thực hiện
+proc-steps-in-vietnamese = Các bước dưới đây giữ nguyên tiếng Việt như danh mục công bố.
 proc-legal-title = Căn cứ pháp lý
 proc-section-empty = Chưa có thông tin cho mục này.
 proc-btn-docs = 📋 Giấy tờ đầy đủ
