@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "db",
     "serve",
     "catalogue",
+    "province",
     "search",
     "dossiers",
     "postal",

@@ -1,4 +1,5 @@
-"""Bundled demo data: the curated catalogue and demo dossiers, loaded into an empty database."""
+"""Bundled demo data: the curated catalogue, demo dossiers and the sample province profile,
+loaded into an empty database."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.catalogue_io import read_records, upsert_records
 from bot.db.engine import Database
 from bot.db.models import Dossier, Procedure
 from bot.dossier_io import import_dossier_file
+from bot.province import load_bundled_if_empty
 from lookup.dossier_code import parse_code
 
 if TYPE_CHECKING:
@@ -55,6 +57,10 @@ async def load_demo_if_empty(db: Database) -> None:
             if path.exists():
                 report = await import_dossier_file(session, path)
                 log.info("demo dossiers loaded", extra={"dossiers": report.imported})
+        # The province's own facts (bot/province.py): a sample until the province imports its
+        # own file with `motcua province import`.
+        if await load_bundled_if_empty(session):
+            log.info("sample province profile loaded")
 
 
 @cache

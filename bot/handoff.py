@@ -1,4 +1,5 @@
-"""Handoff to a person: office hours, the privacy mask of ticket texts, and ticket storage.
+"""Handoff to a person: office hours (from the province profile), the privacy mask of ticket
+texts, and ticket storage.
 
 Shared by the conversation (``handlers/handoff.py``) and the officers' pages
 (``bot/http/operator/tickets.py``). A ticket is open until the citizen, an officer or the idle
@@ -9,18 +10,18 @@ ticket is read, so no background job is needed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import province
 from bot.config import Settings
 from bot.db.engine import rowcount
 from bot.db.models import HandoffMessage, HandoffTicket
-from bot.vntime import VN
+from bot.province import OfficeHours, parse_ranges
 from lookup.phone import check_phone, mask_phone
 
 OPEN = "open"
@@ -48,69 +49,38 @@ _NUMBER = re.compile(
 
 
 # Office hours ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class OfficeHours:
-    """When officers answer: time ranges on Monday to Friday, except holidays (Vietnam time)."""
-
-    ranges: tuple[tuple[time, time], ...]
-    holidays: frozenset[date]
-
-    def is_open(self, at: datetime) -> bool:
-        return self.current_range(at) is not None
-
-    def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays
-
-    def current_range(self, at: datetime) -> tuple[time, time] | None:
-        """The range ``at`` falls in (Vietnam time), or None outside office hours."""
-        local = at.astimezone(VN)
-        if not self.is_working_day(local.date()):
-            return None
-        now = local.time()
-        for start, end in self.ranges:
-            if start <= now < end:
-                return (start, end)
-        return None
-
-    def next_opening(self, at: datetime) -> datetime | None:
-        """The next start of a range after ``at`` (Vietnam time); None if none within a year
-        (a holiday list covering every working day)."""
-        local = at.astimezone(VN)
-        for offset in range(366):
-            day = local.date() + timedelta(days=offset)
-            if not self.is_working_day(day):
-                continue
-            for start, _end in self.ranges:
-                opening = datetime.combine(day, start, tzinfo=VN)
-                if opening > local:
-                    return opening
-        return None
-
-
-def _clock(text: str) -> time:
-    hours, minutes = text.strip().split(":")
-    return time(int(hours), int(minutes))
-
-
+# Officers answer during the provincial centre's hours from the province profile
+# (``bot/province.py``, stored in the database so every worker reads the same); the settings
+# are the fallback for a database without a profile. ``MOTCUA_OFFICE_HOLIDAYS`` adds days off
+# to the profile's own holidays: a day off announced at short notice needs no new import.
 @lru_cache(maxsize=8)
 def parse_office_hours(ranges: str, holidays: str) -> OfficeHours:
-    """``"07:30-11:30,13:30-17:00"`` and ``"2026-04-30,2026-05-01"``; raises ValueError on a
-    time or date that does not exist (the settings' pattern already checked the shape)."""
-    parsed: list[tuple[time, time]] = []
-    for part in ranges.split(","):
-        if not part.strip():
-            continue
-        start, _, end = part.partition("-")
-        begin, finish = _clock(start), _clock(end)
-        if finish <= begin:
-            raise ValueError(f"office hours: {part.strip()!r} ends before it starts")
-        parsed.append((begin, finish))
+    """``"07:30-11:30,13:30-17:00"`` (Monday to Friday) and ``"2026-04-30,2026-05-01"``;
+    raises ValueError on a time or date that does not exist (the settings' pattern already
+    checked the shape)."""
     days = frozenset(date.fromisoformat(d.strip()) for d in holidays.split(",") if d.strip())
-    return OfficeHours(tuple(sorted(parsed)), days)
+    return OfficeHours.weekdays(parse_ranges(ranges.split(",")), days)
 
 
 def office_hours(settings: Settings) -> OfficeHours:
+    """The settings' hours, without the profile (see :func:`office_hours_for`)."""
     return parse_office_hours(settings.office_hours, settings.office_holidays)
+
+
+async def office_hours_for(db: province.Executor, settings: Settings) -> OfficeHours:
+    """Officers' hours: the provincial centre's from the profile, else the settings'."""
+    fallback = office_hours(settings)
+    profile = await province.load_profile(db)
+    if profile is None:
+        return fallback
+    return profile.hours_of(profile.centre).with_holidays(fallback.holidays)
+
+
+async def hotline_for(db: province.Executor, settings: Settings, lang: str) -> str:
+    """The number to call: the profile's (with whose it is), else ``MOTCUA_OFFICE_HOTLINE``."""
+    profile = await province.load_profile(db)
+    text = profile.hotline_text(lang) if profile is not None else ""
+    return text or settings.office_hotline
 
 
 # Privacy -----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from bot import access
+from bot import access, province
 from bot.context import Context
 from bot.db.engine import insert_ignore, rowcount
 from bot.db.models import Dossier, Subscription
@@ -76,8 +76,9 @@ async def _subscribed(ctx: Context, code: str) -> bool:
 
 
 # The card ---------------------------------------------------------------------------------
-def timing_line(ctx: Context, rec: DossierRecord, now: datetime) -> str | None:
-    """Late / due today / on schedule / finished on time; None when timing does not apply."""
+def timing_line(ctx: Context, rec: DossierRecord, now: datetime, hotline: str = "") -> str | None:
+    """Late / due today / on schedule / finished on time; None when timing does not apply.
+    A late dossier's line names ``hotline`` when there is one to call."""
     if rec.due_at is None or not rec.status.can_be_late:
         return None
     days = rec.late_days(now)
@@ -86,6 +87,8 @@ def timing_line(ctx: Context, rec: DossierRecord, now: datetime) -> str | None:
             return None
         return ctx.t("ds-finished-late", days=days) if days else ctx.t("ds-finished-on-time")
     if days:
+        if hotline:
+            return ctx.t("ds-late-hotline", days=days, hotline=hotline)
         return ctx.t("ds-late", days=days)
     left = (vn_date(rec.due_at) - vn_date(now)).days
     return ctx.t("ds-due-today") if left == 0 else ctx.t("ds-on-track", days=left)
@@ -98,9 +101,11 @@ def render_card(
     verified: bool,
     subscribed: bool,
     events_total: int = 0,
+    hotline: str = "",
 ) -> None:
     """Append the dossier card. Personal data only when ``verified``. ``events_total`` is
-    how many steps the dossier has: more than the card shows offers the full history."""
+    how many steps the dossier has: more than the card shows offers the full history;
+    ``hotline`` is named when the dossier is late (see :func:`late_hotline`)."""
     now = ctx.now()
     status = ctx.t(rec.status.key)
     lines = [
@@ -120,7 +125,7 @@ def render_card(
     lines.append("")
     lines.append(ctx.t("ds-card-status", status=status))
     lines.append(ctx.t(f"{rec.status.key}-hint"))
-    timing = timing_line(ctx, rec, now)
+    timing = timing_line(ctx, rec, now, hotline)
     if timing:
         lines.append(timing)
     if rec.status.waits_on_citizen:
@@ -177,6 +182,22 @@ def event_lines(ctx: Context, events: list[EventRecord]) -> list[str]:
     return lines
 
 
+async def late_hotline(ctx: Context, rec: DossierRecord) -> str:
+    """The number to call about a late dossier: the receiving desk's from the province
+    profile, else the province's, else ``MOTCUA_OFFICE_HOTLINE``; "" when it is not late (the
+    profile is read only then)."""
+    if rec.due_at is None or not rec.status.can_be_late or rec.status.has_result:
+        return ""
+    if not rec.late_days(ctx.now()):
+        return ""
+    profile = await province.load_profile(ctx.session)
+    if profile is not None:
+        number = profile.hotline_text(ctx.lang, profile.desk_for(rec.agency_name or ""))
+        if number:
+            return number
+    return ctx.services.settings.office_hotline
+
+
 async def show_card(ctx: Context, code: str, *, count: bool = True) -> None:
     """Look up ``code`` (canonical) and answer with its card or why not."""
     if upstream_mode(ctx):
@@ -201,6 +222,7 @@ async def show_card(ctx: Context, code: str, *, count: bool = True) -> None:
         verified=card.verified,
         subscribed=card.subscribed,
         events_total=card.events_total,
+        hotline=await late_hotline(ctx, card.record),
     )
     log.info("dossier card shown", extra={"channel": ctx.channel, "verified": card.verified})
 

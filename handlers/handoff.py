@@ -135,10 +135,6 @@ def _when(ctx: Context, at: datetime) -> str:
     )
 
 
-def _hours_text(hours: handoff.OfficeHours) -> str:
-    return ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in hours.ranges)
-
-
 async def start_handoff(ctx: Context) -> None:
     """Open a ticket (or go back to the open one) and tell the citizen what happens next."""
     settings = ctx.services.settings
@@ -149,7 +145,7 @@ async def start_handoff(ctx: Context) -> None:
         ctx.start_flow(FLOW, step, {"ticket": ticket.id, "acked": True})
         ctx.say("handoff-resumed", [close_button(ctx)])
         return
-    hours = handoff.office_hours(settings)
+    hours = await handoff.office_hours_for(ctx.session, settings)
     current = hours.current_range(now)
     ticket = await handoff.open_ticket(
         ctx.session,
@@ -168,11 +164,12 @@ async def start_handoff(ctx: Context) -> None:
         opening = hours.next_opening(now)
         text = ctx.t(
             "handoff-opened-after-hours",
-            hours=_hours_text(hours),
+            hours=hours.describe(ctx.lang),
             next=_when(ctx, opening) if opening else ctx.t("handoff-next-unknown"),
         )
-    if settings.office_hotline:
-        text += "\n" + ctx.t("handoff-hotline", hotline=settings.office_hotline)
+    hotline = await handoff.hotline_for(ctx.session, settings, ctx.lang)
+    if hotline:
+        text += "\n" + ctx.t("handoff-hotline", hotline=hotline)
     ctx.reply(text, [close_button(ctx)])
 
 

@@ -1,5 +1,6 @@
 """Messages that are not procedure questions: thanks, insults, instructions aimed at the bot,
-and questions about the office's hours, address or hotline.
+and questions about the office: its hours, whether it is open now, where to file, its address
+and its hotline, answered from the province profile (``bot/province.py``).
 
 Each gets its own short reply instead of search results or "not found". The matchers read the
 folded text and fire only on short messages that are clearly one of these: "cảm ơn, làm khai
@@ -12,10 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot import handoff
+from bot import handoff, province
 from bot.context import Context
 from bot.router import Router
-from bot.vntime import VN
 from handlers.handoff import handoff_button
 from handlers.menu import main_menu
 from lookup.aspect import Aspect, detect_aspect
@@ -60,7 +60,15 @@ _INSTRUCTION = re.compile(
     r"|you are now|from now on you|act as (?:a|an|my)|pretend (?:to be|you are)"
     r"|system prompt|developer mode|jailbreak|dan mode)\b"
 )
-# The office: hours, address, hotline.
+# The office: hours, open now, where to file, address, hotline.
+_OPEN_NOW = re.compile(
+    r"\b(?:(?:bay gio|bay h|bh|luc nay|gio nay|hien gio|hien tai|hom nay|con|dang) )?"
+    r"(?:con|dang|co|da) (?:mo cua|mo|lam viec|tiep dan) (?:khong|ko|k|hong|chua|nua khong)"
+    r"|\b(?:mo cua|lam viec) chua\b"
+    r"|\b(?:are you|is (?:the |your )?(?:office|centre|center|desk)) open"
+    r"(?: (?:right )?now| today)?"
+    r"|\bopen (?:right )?now\b"
+)
 _HOURS = re.compile(
     r"\b(?:may gio (?:mo cua|lam viec|dong cua|nghi trua|bat dau|tiep dan)"
     r"|(?:gio|thoi gian|lich) (?:mo cua|lam viec|hanh chinh|tiep dan|dong cua)"
@@ -68,14 +76,26 @@ _HOURS = re.compile(
     r"|co (?:mo cua|lam viec|lam) (?:thu bay|chu nhat|t7|cn|cuoi tuan|hom nay)"
     r"|(?:thu bay|chu nhat|t7|cn|cuoi tuan|hom nay) co (?:mo cua|lam viec)"
     r"|opening hours|office hours|working hours|business hours|open(?:ing)? times?"
-    r"|what time (?:do|does|is) .{0,30}open|when (?:are|is|do) .{0,30}open|are you open"
+    r"|what time (?:do|does|is) .{0,30}open|when (?:are|is|do) .{0,30}open"
     r"|open on (?:saturday|sunday|weekends?))\b"
+)
+# "Where do I file?" asked of the office as a whole: the whole message, so that "đăng ký khai
+# sinh nộp ở đâu" (one procedure) still goes to search.
+_WHERE_FILE = re.compile(
+    r"^(?:(?:cho (?:minh |toi |em |tui )?)?(?:hoi|xin hoi) )?"
+    r"(?:(?:(?:nop|gui|lam|giai quyet) (?:ho so|giay to|thu tuc)|nop)"
+    r" (?:o dau|tai dau|cho nao|o cho nao|noi nao|la o dau)"
+    r"|(?:noi|dia diem) (?:nop ho so|lam thu tuc|nop)(?: (?:o dau|la o dau))?)"
+    r"(?: (?:vay|a|nhi|the|nhe|ban))*$"
+    r"|^where (?:do|can|should|to) (?:i |we )?(?:file|submit|apply|lodge|hand in)"
+    r"(?: (?:my|the|an?|our) (?:application|dossier|documents|papers|file|forms?))?"
+    r"(?: in person)?$"
 )
 _ADDRESS = re.compile(
     r"\b(?:dia chi (?:bo phan |cua )?(?:mot cua|bo phan|ubnd|uy ban|van phong|trung tam)"
     r"|dia chi (?:o dau|la gi|the nao)"
-    r"|(?:bo phan )?mot cua (?:o dau|nam o dau|cho nao|o cho nao|dia chi)"
-    r"|(?:ubnd|uy ban) (?:phuong|xa)? ?o dau"
+    r"|(?:bo phan )?mot cua (?:\w+ ){0,4}(?:o dau|nam o dau|cho nao|o cho nao|dia chi)"
+    r"|(?:ubnd|uy ban|trung tam phuc vu hanh chinh cong) (?:\w+ ){0,4}o dau"
     r"|(?:where is|address of|what is the address of|office address|where are you located)"
     r"|(?:your|the) (?:office )?address)\b"
 )
@@ -124,9 +144,16 @@ def is_instruction(text: str) -> bool:
 
 
 def office_question(text: str) -> str | None:
-    """ "hours", "address" or "hotline" for a question about the office, else None."""
-    folded = fold(text)
-    for kind, rx in (("hours", _HOURS), ("hotline", _HOTLINE), ("address", _ADDRESS)):
+    """ "open" (now?), "hours", "hotline", "where" (to file) or "address" for a question
+    about the office, else None."""
+    folded = " ".join(fold(text).replace("?", " ").split())
+    for kind, rx in (
+        ("hours", _HOURS),
+        ("open", _OPEN_NOW),
+        ("hotline", _HOTLINE),
+        ("where", _WHERE_FILE),
+        ("address", _ADDRESS),
+    ):
         if rx.search(folded):
             return kind
     return None
@@ -150,28 +177,6 @@ async def insult(ctx: Context) -> None:
     ctx.say("small-insult", [handoff_button(ctx), ctx.button("menu-back", "menu")])
 
 
-def _hours_lines(ctx: Context) -> list[str]:
-    """Office hours from the settings the handoff uses, and whether the office is open now."""
-    hours = handoff.office_hours(ctx.services.settings)
-    ranges = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in hours.ranges)
-    lines = [ctx.t("small-hours", hours=ranges)]
-    now = ctx.now()
-    current = hours.current_range(now)
-    if current is not None:
-        lines.append(ctx.t("small-open-now", until=f"{current[1]:%H:%M}"))
-    else:
-        opening = hours.next_opening(now)
-        if opening is not None:
-            local = opening.astimezone(VN)
-            lines.append(ctx.t("small-closed-now", time=f"{local:%H:%M}", date=f"{local:%d/%m/%Y}"))
-    return lines
-
-
-def _hotline_line(ctx: Context) -> str:
-    hotline = ctx.services.settings.office_hotline
-    return ctx.t("small-hotline", hotline=hotline) if hotline else ctx.t("small-hotline-none")
-
-
 def _asks_office(ctx: Context) -> bool:
     # "địa chỉ một cửa ở đâu" reads as the WHERE aspect too; any other aspect means a procedure.
     if not 0 < _words(ctx.text) <= MAX_WORDS:
@@ -181,11 +186,38 @@ def _asks_office(ctx: Context) -> bool:
 
 @router.text(_asks_office, priority=33)
 async def office(ctx: Context) -> None:
+    """Hours, "open now", where to file, an address or the hotline: from the province profile
+    (the desk of a ward the text names, else the provincial centre), else the settings."""
     kind = office_question(ctx.text)
-    if kind == "hours":
-        lines = _hours_lines(ctx)
-    elif kind == "hotline":
-        lines = [_hotline_line(ctx), *_hours_lines(ctx)[:1]]
+    settings = ctx.services.settings
+    profile = await province.load_profile(ctx.connection)
+    desk = profile.desk_for(ctx.text) if profile is not None else None
+    # The desk's own number, else the province's; MOTCUA_OFFICE_HOTLINE without a profile.
+    hotline = profile.hotline_text(ctx.lang, desk) if profile is not None else ""
+    hotline = hotline or settings.office_hotline
+    if profile is not None:
+        place = desk or profile.centre
+        hours = profile.hours_of(place).with_holidays(handoff.office_hours(settings).holidays)
+        name = profile.name_of(place, ctx.lang)
+        hours_line = ctx.t("province-hours", name=name, hours=hours.describe(ctx.lang))
     else:
-        lines = [ctx.t("small-address"), *_hours_lines(ctx)[:1], _hotline_line(ctx)]
+        hours = handoff.office_hours(settings)
+        ranges = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in hours.ranges)
+        hours_line = ctx.t("small-hours", hours=ranges)
+    hotline_line = (
+        ctx.t("small-hotline", hotline=hotline) if hotline else ctx.t("small-hotline-none")
+    )
+    now_lines = province.open_now_lines(hours, ctx.now(), ctx.lang)
+    if kind == "open":
+        lines = [*now_lines, hours_line]
+    elif kind == "hours":
+        lines = [hours_line, *now_lines]
+    elif kind == "hotline":
+        lines = [hotline_line, hours_line]
+    elif desk is not None and profile is not None:  # "một cửa phường Lê Chân ở đâu"
+        lines = [province.office_line(profile, desk, ctx.lang) + ".", hours_line, hotline_line]
+    elif profile is not None:
+        lines = [*province.where_to_file_lines(profile, ctx.lang), hours_line, hotline_line]
+    else:
+        lines = [ctx.t("small-address"), hours_line, hotline_line]
     ctx.reply("\n".join(lines), [handoff_button(ctx), ctx.button("menu-back", "menu")])

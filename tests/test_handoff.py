@@ -168,7 +168,10 @@ async def test_menu_button_outside_office_hours_asks_to_leave_a_message(
     await chat.press("Gặp cán bộ")
     assert "ngoài giờ làm việc" in chat.text
     assert MONDAY_OPENING in chat.text
-    assert "1900 1234" in chat.text
+    # The province profile's number wins over MOTCUA_OFFICE_HOTLINE (only a fallback); the
+    # setting's holiday still counts, added to the profile's.
+    assert "gọi đường dây nóng 1800 1096 (Tổng đài hỗ trợ Cổng Dịch vụ công quốc gia)" in chat.text
+    assert "1900 1234" not in chat.text
     await chat.send("tôi muốn hỏi về hồ sơ khai sinh của con")
     assert "số điện thoại" in chat.text  # asked, optionally, for a call-back number
     await chat.send(f"số của tôi {PHONE}")

@@ -4,12 +4,20 @@ questions that merely contain such words still reach search."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete
 
 from bot.app import App
 from bot.config import Settings
+from bot.db.models import ProvinceProfileRow
 from tests.conftest import Chat
 
 NOT_FOUND = "chưa tìm thấy"
+
+
+async def forget_profile(app: App) -> None:
+    """A database without a province profile: the settings answer."""
+    async with app.services.db.transaction() as session:
+        await session.execute(delete(ProvinceProfileRow))
 
 
 @pytest.mark.parametrize("text", ["cảm ơn", "ok cảm ơn bot", "cam on nhieu nhe", "dạ cảm ơn ạ"])
@@ -77,24 +85,38 @@ async def test_instruction_en(chat: Chat, text: str) -> None:
 @pytest.mark.parametrize("text", ["mấy giờ mở cửa", "giờ làm việc", "thu bay co lam viec khong"])
 async def test_office_hours_vi(chat: Chat, text: str) -> None:
     await chat.send(text)
-    # conftest's clock: Sunday 20/07/2025 10:00, so closed until Monday morning.
-    assert "Giờ làm việc của bộ phận một cửa: 07:30–11:30, 13:30–17:00" in chat.text
-    assert "mở lại lúc 07:30 ngày 21/07/2025" in chat.text
+    # conftest's clock: Sunday 20/07/2025 10:00, so closed until Monday morning. The hours
+    # are the province profile's (bot/data/province.json, loaded with the demo data).
+    assert (
+        "Giờ làm việc của Trung tâm Phục vụ hành chính công thành phố Hải Phòng: "
+        "thứ Hai–thứ Sáu 07:30–11:30, 13:30–17:00 (trừ ngày nghỉ lễ, Tết)."
+    ) in chat.text
+    assert (
+        "Hôm nay là Chủ nhật, không làm việc.\nMở cửa lại lúc 07:30 thứ Hai, ngày 21/07/2025."
+        in (chat.text)
+    )
 
 
 async def test_office_hours_en(chat: Chat) -> None:
     await chat.send("/lang en")
     await chat.send("what are your opening hours?")
-    assert "One-stop desk hours: 07:30–11:30, 13:30–17:00" in chat.text
+    assert chat.text.startswith(
+        "Opening hours of the Hai Phong City Public Administration Service Centre: "
+        "Monday–Friday 07:30–11:30, 13:30–17:00 (except public holidays).\n"
+        "Today is Sunday: closed.\nIt opens again at 07:30 on Monday, 21/07/2025."
+    )
 
 
-async def test_hotline_vi_without_a_number_says_so(chat: Chat) -> None:
+async def test_hotline_vi_without_a_number_says_so(app: App, chat: Chat) -> None:
+    await forget_profile(app)
     await chat.send("số hotline")
     assert "Hiện chưa có số đường dây nóng" in chat.text
 
 
 async def test_hotline_from_the_settings_and_open_now(app: App, settings: Settings) -> None:
-    # The same settings the handoff reads: one place for hours and hotline.
+    # Without a province profile, the same settings the handoff reads: one place for hours and
+    # hotline.
+    await forget_profile(app)
     settings.office_hotline = "1900 1234"
     settings.office_hours = "08:00-12:00"
     settings.office_holidays = ""
@@ -110,14 +132,14 @@ async def test_hotline_from_the_settings_and_open_now(app: App, settings: Settin
 @pytest.mark.parametrize("text", ["địa chỉ một cửa ở đâu", "bộ phận một cửa ở đâu"])
 async def test_address_vi(chat: Chat, text: str) -> None:
     await chat.send(text)
-    assert chat.text.startswith("Hồ sơ nộp tại bộ phận một cửa")
+    assert chat.text.startswith("Nơi nộp hồ sơ trực tiếp tùy thủ tục:")
     assert "Giờ làm việc" in chat.text
 
 
 async def test_address_en(chat: Chat) -> None:
     await chat.send("/lang en")
     await chat.send("what is your office address")
-    assert chat.text.startswith("You file at the one-stop desk")
+    assert chat.text.startswith("Where you file in person depends on the procedure:")
 
 
 @pytest.mark.parametrize(
@@ -130,5 +152,13 @@ async def test_address_en(chat: Chat) -> None:
 )
 async def test_procedure_questions_are_not_smalltalk(chat: Chat, text: str) -> None:
     await chat.send(text)
-    for opening in ("Không có gì", "Xin lỗi vì", "Tôi là trợ lý", "Hồ sơ nộp tại", "Giờ làm"):
+    for opening in (
+        "Không có gì",
+        "Xin lỗi vì",
+        "Tôi là trợ lý",
+        "Nơi nộp hồ sơ trực tiếp tùy thủ tục",
+        "Giờ làm",
+        "Đường dây nóng",
+        "Bây giờ",
+    ):
         assert not chat.text.startswith(opening), chat.text

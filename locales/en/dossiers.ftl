@@ -63,6 +63,10 @@ ds-late = ⚠️ { $days ->
         [one] 1 day
        *[other] { $days } days
     } past the due date. If you have not received an apology letter with a new date (Form 04), ask the one-stop desk or call the agency's hotline.
+ds-late-hotline = ⚠️ { $days ->
+        [one] 1 day
+       *[other] { $days } days
+    } past the due date. If you have not received an apology letter with a new date (Form 04), ask the one-stop desk or call the hotline { $hotline }.
 ds-due-today = The result is due today.
 ds-on-track = On schedule: { $days ->
         [one] 1 day

@@ -8,7 +8,7 @@ handoff-opened-in-hours =
     I have passed the conversation to a one-stop officer, who will answer you right here, usually before { $until } today.
     Go ahead and write your question: every message from now on goes to the officer.
 handoff-opened-after-hours =
-    The office is closed now (office hours: { $hours }, Monday to Friday, except public holidays).
+    The office is closed now (office hours: { $hours }, except public holidays).
     Please leave your question and, if you like, a phone number for a call back. An officer will answer from { $next }.
 handoff-next-unknown = the next working day
 handoff-when = { $time } on { $day }, { $date }

@@ -60,6 +60,7 @@ ds-channel-3 = qua bưu chính công ích
 
 # Trễ hạn / đúng hạn (tính theo ngày Việt Nam, không phải một trạng thái).
 ds-late = ⚠️ Đã quá hạn { $days } ngày so với ngày hẹn trả. Nếu chưa nhận được thư xin lỗi và hẹn lại (Mẫu 04), bạn có thể hỏi bộ phận một cửa hoặc gọi đường dây nóng của cơ quan.
+ds-late-hotline = ⚠️ Đã quá hạn { $days } ngày so với ngày hẹn trả. Nếu chưa nhận được thư xin lỗi và hẹn lại (Mẫu 04), bạn có thể hỏi bộ phận một cửa hoặc gọi đường dây nóng { $hotline }.
 ds-due-today = Hôm nay là ngày hẹn trả kết quả.
 ds-on-track = Đúng tiến độ: còn { $days } ngày đến ngày hẹn trả.
 ds-finished-on-time = ✅ Giải quyết đúng hẹn.

@@ -8,7 +8,7 @@ handoff-opened-in-hours =
     Mình đã chuyển cuộc trò chuyện cho cán bộ một cửa. Cán bộ sẽ trả lời bạn ngay tại đây, thường trước { $until } hôm nay.
     Bạn cứ viết câu hỏi: mọi tin nhắn tiếp theo sẽ được chuyển cho cán bộ.
 handoff-opened-after-hours =
-    Hiện đang ngoài giờ làm việc (giờ hành chính: { $hours }, thứ Hai đến thứ Sáu, trừ ngày nghỉ lễ).
+    Hiện đang ngoài giờ làm việc (lịch làm việc: { $hours }, trừ ngày nghỉ lễ, Tết).
     Bạn hãy để lại câu hỏi và, nếu muốn, số điện thoại để cán bộ gọi lại. Cán bộ sẽ trả lời từ { $next }.
 handoff-next-unknown = ngày làm việc tiếp theo
 handoff-when = { $time } { $day }, ngày { $date }

@@ -11,3 +11,22 @@ small-closed-now = Bây giờ đang ngoài giờ làm việc; bộ phận một 
 small-hotline = Đường dây nóng: { $hotline }.
 small-hotline-none = Hiện chưa có số đường dây nóng. Bạn bấm "Gặp cán bộ" để nhắn câu hỏi cho cán bộ nhé.
 small-address = Hồ sơ nộp tại bộ phận một cửa của cơ quan giải quyết thủ tục: cấp xã ở UBND xã/phường nơi bạn cư trú, cấp tỉnh ở Trung tâm Phục vụ hành chính công của tỉnh. Bạn gõ tên thủ tục để biết nơi nộp của thủ tục đó.
+
+# Hồ sơ tỉnh/thành phố (bot/province.py): nơi nộp, giờ mở cửa, đường dây nóng.
+province-hours = Giờ làm việc của { $name }: { $hours } (trừ ngày nghỉ lễ, Tết).
+province-open-now = Bây giờ đang trong giờ làm việc, đến { $until }.
+province-closed-now = Bây giờ đang ngoài giờ làm việc.
+province-closed-break = Bây giờ là giờ nghỉ trưa.
+province-closed-weekend = Hôm nay là { $day }, không làm việc.
+province-closed-holiday = Hôm nay là ngày nghỉ lễ ({ $name }), không làm việc.
+province-closed-day-off = Hôm nay là ngày nghỉ, không làm việc.
+province-opens = Mở cửa lại lúc { $when }.
+province-when = { $time } { $day }, ngày { $date }
+province-office-at = { $name } (địa chỉ: { $address })
+province-desk-commune = Trung tâm Phục vụ hành chính công (Bộ phận Một cửa) của xã, phường, đặc khu giải quyết thủ tục, thường là nơi bạn cư trú
+province-desk-either = { $commune }; hoặc { $centre }
+province-where-intro = Nơi nộp hồ sơ trực tiếp tùy thủ tục:
+province-where-commune = Thủ tục cấp xã: { $desk }.
+province-where-centre = Thủ tục cấp thành phố, cấp tỉnh: { $centre }.
+province-where-desks = Có địa chỉ trung tâm cấp xã của: { $desks }. Bạn gõ tên phường, xã (ví dụ "một cửa phường Lê Chân ở đâu") để xem.
+province-where-online = Nhiều thủ tục nộp được trực tuyến trên Cổng Dịch vụ công quốc gia. Gõ tên thủ tục để biết nơi nộp của thủ tục đó.
