@@ -1,30 +1,42 @@
 """Bot analytics (``/operator/analytics``) on a hand-counted set, the question log written by
-the procedure handler, and aliases added by admins (``/operator/aliases``): roles, CSRF, the
-audit, and a chat message that finds the procedure by the new phrasing at once."""
+the procedure handler, aliases (``/operator/aliases``) and lexicon entries (``/operator/lexicon``)
+added by admins: roles, CSRF, the audit, a chat message that finds the procedure by the new
+phrasing at once, and another worker (a second app on the database, and a second process)
+that picks the change up without a restart."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import delete, func, select
 
-from bot.app import App
+from bot import lexicon
+from bot.app import App, build_dialogue
 from bot.catalogue import Catalogue
+from bot.db.engine import Database
 from bot.db.models import (
     Feedback,
+    LexiconAudit,
+    LexiconEntry,
     Outbox,
     ProcedureAlias,
     ProcedureAliasAudit,
     QuestionLog,
 )
+from bot.http.operator import VOCABULARY_KEY, vocabulary
 from bot.http.operator.analytics import compute
 from bot.server import create_web_app
+from bot.services import Services
 from bot.vntime import VN
+from lookup.search import apply_lexicon, set_extra_lexicon
 from tests.conftest import Chat
 from tests.test_operator_web import NOW, Clock, add_operator, csrf_of, sign_in
 
@@ -272,3 +284,294 @@ async def test_a_new_catalogue_reads_the_aliases(app: App) -> None:
     fresh = Catalogue()
     await fresh.reload(app.services.db)
     assert fresh.search(PHRASE)[0].code == BIRTH
+
+
+# The lexicon by admins (/operator/lexicon), and every worker picking changes up ---------------
+LEX_PHRASE = "giấy hồng lam"
+LEX_QUERY = "xin giấy hồng lam cho cháu"
+MARRIAGE = "1.000894"  # "Đăng ký kết hôn" in the demo catalogue
+MARRIAGE_QUERY = "làm giấy hồng lam với chồng"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def shipped_lexicon_after() -> Iterator[None]:
+    """The lexicon is the process's: leave it as shipped for the tests that follow."""
+    yield
+    set_extra_lexicon([])
+
+
+def lexicon_form(token: str, **fields: str) -> dict[str, str]:
+    base = {"csrf": token, "phrase": LEX_PHRASE, "mode": "replace"}
+    base["expansion"] = "đăng ký khai sinh"
+    return {**base, **fields}
+
+
+async def _revision(app: App) -> int:
+    return await vocabulary.current(app.services.db)
+
+
+async def test_lexicon_is_for_admins_with_csrf(app: App, client: TestClient) -> None:
+    for name, role in (("thanh", "inspector"), ("hoa", "officer")):
+        await add_operator(app, name, role)
+        assert await sign_in(client, name) == 303
+        assert (await client.get("/operator/lexicon")).status == 403
+        token = await csrf_of(client)
+        resp = await client.post("/operator/lexicon", data=lexicon_form(token))
+        assert resp.status == 403
+        assert (await client.post("/operator/lexicon/1/delete", data={"csrf": token})).status == 403
+        await client.post("/operator/logout", data={"csrf": token})
+    await add_operator(app, "lan", "admin")
+    assert await sign_in(client, "lan") == 303
+    page = await (await client.get("/operator/lexicon")).text()
+    assert "Từ điển cách nói thường ngày" in page and "sổ đỏ" in page  # the shipped entries
+    without = {k: v for k, v in lexicon_form("").items() if k != "csrf"}
+    for data in (without, lexicon_form("x")):
+        resp = await client.post("/operator/lexicon", data=data, allow_redirects=False)
+        assert resp.status == 403
+    async with app.services.db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(LexiconEntry)) == 0
+    assert await _revision(app) == 0
+
+
+async def test_lexicon_entry_added_changed_deleted_and_used_at_once(
+    app: App, client: TestClient
+) -> None:
+    chat = Chat(app, user="u-lexicon")
+    await chat.send(LEX_QUERY)
+    assert f"({BIRTH})" not in chat.text
+
+    await add_operator(app, "lan", "admin")
+    assert await sign_in(client, "lan") == 303
+    token = await csrf_of(client, "/operator/lexicon")
+    refused = [
+        (lexicon_form(token, mode="teleport"), "Hãy chọn cách dùng"),
+        (lexicon_form(token, phrase="  "), "Cụm từ phải có chữ"),
+        (lexicon_form(token, expansion=""), "Cách gọi chính thức là bắt buộc"),
+        (lexicon_form(token, when="a;unless=b"), "không được chứa dấu"),
+        (lexicon_form(token, phrase="!!!"), "Bot không đọc được mục này"),
+    ]
+    for data, message in refused:
+        resp = await client.post("/operator/lexicon", data=data)
+        assert resp.status == 422, data
+        assert message in await resp.text()
+    assert await _revision(app) == 0
+
+    resp = await client.post(
+        "/operator/lexicon",
+        data=lexicon_form(token, phrase="  giấy   hồng lam "),
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    assert (await client.post("/operator/lexicon", data=lexicon_form(token))).status == 409
+    assert await _revision(app) == 1
+    await chat.send(LEX_QUERY)
+    assert f"({BIRTH})" in chat.text  # this worker uses it at once
+
+    page = await (await client.get("/operator/lexicon?done=added")).text()
+    assert "Đã thêm vào từ điển" in page and "đăng ký khai sinh" in page
+    async with app.services.db.read() as session:
+        entry = (await session.scalars(select(LexiconEntry))).one()
+    assert (entry.phrase, entry.expansion, entry.mode, entry.condition, entry.created_by) == (
+        LEX_PHRASE,
+        "đăng ký khai sinh",
+        "replace",
+        "",
+        "lan",
+    )
+    edit_page = await (await client.get(f"/operator/lexicon?edit={entry.id}")).text()
+    assert f'action="/operator/lexicon/{entry.id}?lang=vi"' in edit_page
+
+    # A change, with a condition: the entry applies only next to "vợ" or "chồng".
+    resp = await client.post(
+        f"/operator/lexicon/{entry.id}",
+        data=lexicon_form(token, expansion="đăng ký kết hôn", when="vợ | chồng"),
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    await chat.send(MARRIAGE_QUERY)
+    assert f"({MARRIAGE})" in chat.text
+    await chat.send(LEX_QUERY)  # no "vợ": the condition does not hold
+    assert f"({BIRTH})" not in chat.text and f"({MARRIAGE})" not in chat.text
+    edit_page = await (await client.get(f"/operator/lexicon?edit={entry.id}")).text()
+    assert 'value="vợ | chồng"' in edit_page
+
+    resp = await client.post(
+        f"/operator/lexicon/{entry.id}/delete", data={"csrf": token}, allow_redirects=False
+    )
+    assert resp.status == 303
+    assert (await client.post("/operator/lexicon/999/delete", data={"csrf": token})).status == 404
+    await chat.send(MARRIAGE_QUERY)
+    assert f"({MARRIAGE})" not in chat.text
+    assert await _revision(app) == 3
+
+    async with app.services.db.read() as session:
+        audit = (await session.scalars(select(LexiconAudit).order_by(LexiconAudit.id))).all()
+        assert await session.scalar(select(func.count()).select_from(LexiconEntry)) == 0
+    assert [(a.action, a.expansion, a.condition, a.operator_name) for a in audit] == [
+        ("add", "đăng ký khai sinh", "", "lan"),
+        ("edit", "đăng ký kết hôn", "if=vợ|chồng", "lan"),
+        ("delete", "đăng ký kết hôn", "if=vợ|chồng", "lan"),
+    ]
+    assert audit[1].previous == f"{LEX_PHRASE}\tđăng ký khai sinh\treplace"
+    assert all(a.at == NOW.astimezone(UTC) and a.entry_id == entry.id for a in audit)
+    page = await (await client.get("/operator/lexicon?lang=en")).text()
+    assert "Lexicon of everyday words" in page and "Changed" in page
+
+
+async def test_alias_and_lexicon_changes_bump_the_revision(app: App, client: TestClient) -> None:
+    await add_operator(app, "lan", "admin")
+    assert await sign_in(client, "lan") == 303
+    token = await csrf_of(client, "/operator/aliases")
+    await client.post("/operator/aliases", data={"csrf": token, "code": BIRTH, "text": PHRASE})
+    assert await _revision(app) == 1
+    async with app.services.db.read() as session:
+        alias_id = await session.scalar(select(ProcedureAlias.id))
+    await client.post(f"/operator/aliases/{alias_id}/delete", data={"csrf": token})
+    assert await _revision(app) == 2
+
+
+async def second_worker(app: App) -> App:
+    """Another ``motcua serve`` on the same database: its own services and catalogue."""
+    services = Services(
+        settings=app.services.settings,
+        db=Database(app.services.settings.database_url),
+        catalogue=Catalogue(),
+        clock=app.services.clock,
+    )
+    await services.catalogue.reload(services.db)
+    return App(services=services, dialogue=build_dialogue(services))
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "not picked up in time"
+        await asyncio.sleep(0.05)
+
+
+async def test_another_worker_picks_up_changes_without_restart(
+    app: App, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vocabulary, "POLL_SECONDS", 0.1)
+    other = await second_worker(app)
+    other_web = create_web_app(other, features=("bot.http.operator",))
+    async with TestClient(TestServer(other_web)) as _other_client:
+        watcher = other_web[VOCABULARY_KEY]
+        assert watcher.poll_seconds == 0.1 and watcher.seen == 0
+        assert other.services.catalogue.search(PHRASE)[0].code != BIRTH
+
+        await add_operator(app, "lan", "admin")
+        assert await sign_in(client, "lan") == 303
+        token = await csrf_of(client, "/operator/aliases")
+        resp = await client.post(
+            "/operator/aliases",
+            data={"csrf": token, "code": BIRTH, "text": PHRASE},
+            allow_redirects=False,
+        )
+        assert resp.status == 303
+
+        async def found() -> bool:
+            return other.services.catalogue.search(PHRASE)[0].code == BIRTH
+
+        await wait_until(found)
+        assert watcher.seen == 1
+
+        # A lexicon entry: the other worker reloads its words and rebuilds its index too.
+        index_before = other.services.catalogue.index
+        resp = await client.post(
+            "/operator/lexicon", data=lexicon_form(token), allow_redirects=False
+        )
+        assert resp.status == 303
+
+        async def reloaded() -> bool:
+            return watcher.seen == 2 and other.services.catalogue.index is not index_before
+
+        await wait_until(reloaded)
+        chat = Chat(other, user="u-other")
+        await chat.send(LEX_QUERY)
+        assert f"({BIRTH})" in chat.text
+    await other.services.db.dispose()
+
+
+WORKER = """
+import asyncio, sys
+from aiohttp.test_utils import TestServer
+from bot.app import App, build_dialogue
+from bot.config import Settings
+from bot.http.operator import vocabulary
+from bot.server import create_web_app
+from bot.services import Services
+
+vocabulary.POLL_SECONDS = 0.1
+
+async def main() -> None:
+    settings = Settings(_env_file=None, database_url=sys.argv[1], load_demo_data=False)
+    services = await Services.create(settings, migrate=False)
+    app = App(services=services, dialogue=build_dialogue(services))
+    server = TestServer(create_web_app(app, features=("bot.http.operator",)))
+    await server.start_server()
+    shown = None
+    for _ in range(600):
+        top = services.catalogue.search(sys.argv[2])
+        code = top[0].code if top and top[0].score >= 0.6 else "-"
+        if code != shown:
+            print(code, flush=True)
+            shown = code
+        await asyncio.sleep(0.05)
+    await server.close()
+    await services.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_a_worker_process_picks_up_the_lexicon(app: App, client: TestClient) -> None:
+    """The lexicon is a process's own: a second process on the database sees an entry added
+    here within its poll, and sees it go when it is deleted."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        WORKER,
+        app.services.settings.database_url,
+        LEX_QUERY,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    try:
+
+        async def line() -> str:
+            assert proc.stdout is not None
+            return (await asyncio.wait_for(proc.stdout.readline(), 30)).decode().strip()
+
+        assert await line() != BIRTH
+        await add_operator(app, "lan", "admin")
+        assert await sign_in(client, "lan") == 303
+        token = await csrf_of(client, "/operator/lexicon")
+        resp = await client.post(
+            "/operator/lexicon", data=lexicon_form(token), allow_redirects=False
+        )
+        assert resp.status == 303
+        assert await line() == BIRTH
+        async with app.services.db.read() as session:
+            entry_id = await session.scalar(select(LexiconEntry.id))
+        await client.post(f"/operator/lexicon/{entry_id}/delete", data={"csrf": token})
+        assert await line() != BIRTH
+    finally:
+        proc.kill()
+        await proc.wait()
+
+
+def test_a_bad_stored_entry_is_left_out_not_the_others() -> None:
+    good = f"{LEX_PHRASE}\tđăng ký khai sinh\treplace"
+    bad = "!!!\tx\treplace"
+    assert lexicon.usable([good, bad]) == [good]
+    assert lexicon.usable([good]) == [good]
+    # The search module refuses the bad set whole and keeps what it had.
+    shipped = apply_lexicon(["giay", "hong", "lam"])
+    with pytest.raises(ValueError):
+        set_extra_lexicon([good, bad])
+    assert apply_lexicon(["giay", "hong", "lam"]) == shipped
+    set_extra_lexicon([good])
+    assert apply_lexicon(["giay", "hong", "lam"]) == ["dang", "ky", "khai", "sinh"]

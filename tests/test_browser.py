@@ -2,7 +2,7 @@
 bot serve`` on a temporary SQLite file with the demo data), an admin account made with ``motcua
 operator add`` and a citizen's request for an officer made with ``motcua chat``; then sign in,
 narrow the dashboard to July 2025 and to one unit (the charts are drawn and the figures follow
-the filters), and answer the request from the tickets pages.
+the filters), answer the request from the tickets pages, and add then change a lexicon entry.
 
 Screenshots go to ``var/screenshots/`` (git-ignored) for a person to look at. The test is
 skipped where Playwright or the system Chromium (``/usr/bin/chromium``; Debian's package
@@ -276,5 +276,29 @@ async def test_operator_web_in_chromium(server: Server, page: Page) -> None:
         await page.locator("main a[href*='/tickets?']").click()
     listed = await page.locator("main table tr:has(td)").first.inner_text()
     assert REPLY[:20] in listed, listed
+
+    # The lexicon: an everyday word added, then changed, by the admin.
+    async with page.expect_navigation():
+        await page.locator("header.top a[href*='/lexicon']").click()
+    await page.fill("input[name=phrase]", "giấy hồng lam")
+    await page.locator("select[name=mode]").select_option("replace")
+    await page.fill("input[name=expansion]", "đăng ký khai sinh")
+    async with page.expect_navigation():
+        await page.locator("#lexicon-form button[type=submit]").click()
+    assert "done=added" in page.url, page.url
+    entries = page.locator("#lexicon-entries tr:has(td)")
+    assert await entries.count() == 1
+    assert "đăng ký khai sinh" in await entries.first.inner_text()
+    async with page.expect_navigation():
+        await entries.first.locator("a").click()
+    assert await page.input_value("input[name=phrase]") == "giấy hồng lam"
+    await page.fill("input[name=expansion]", "đăng ký lại khai sinh")
+    await page.fill("input[name=when]", "mất | lại")
+    async with page.expect_navigation():
+        await page.locator("#lexicon-form button[type=submit]").click()
+    assert "done=changed" in page.url, page.url
+    row = await page.locator("#lexicon-entries tr:has(td)").first.inner_text()
+    assert "đăng ký lại khai sinh" in row and "mất | lại" in row, row
+    await page.screenshot(path=SHOTS / "08-lexicon.png", full_page=True)
 
     assert not problems, problems

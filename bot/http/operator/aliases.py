@@ -2,9 +2,10 @@
 khẩu cho con") added, listed and deleted on the web, stored in ``procedure_aliases`` with every
 change in ``procedure_alias_audit`` (who, what, when).
 
-After a change this worker rebuilds its catalogue snapshot (``Catalogue.reload``, which merges
-these aliases with ``lookup/data/aliases.tsv``), so the next chat message finds the procedure by
-the new phrasing. Other workers take them at their own next reload (their start). Admins only.
+Each change bumps the vocabulary revision in its own transaction; this worker then rebuilds its
+catalogue snapshot at once (``Catalogue.reload``, which merges these aliases with
+``lookup/data/aliases.tsv``), so the next chat message finds the procedure by the new phrasing,
+and every other worker does within a poll (``vocabulary``). Admins only.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.models import ProcedureAlias, ProcedureAliasAudit
+from bot.http.errors import row_id, storable
 from bot.http.operator.accounts import Role
 from bot.http.operator.security import SignedIn
+from bot.http.operator.vocabulary import Vocabulary, bump
 from bot.http.operator.web import BASE, SECURITY_HEADERS, OperatorWeb, page_language, render
 from bot.vntime import fmt_datetime
 
@@ -33,13 +36,15 @@ NOTICES = {"added": "op-al-added", "deleted": "op-al-deleted"}
 
 
 def clean_text(raw: str) -> str:
-    """NFC, one space between words: the form stored, compared and indexed."""
-    return " ".join(unicodedata.normalize("NFC", raw).split())
+    """NFC, one space between words: the form stored, compared and indexed. Without NUL and
+    unpaired surrogates, which PostgreSQL would refuse."""
+    return " ".join(unicodedata.normalize("NFC", storable(raw)).split())
 
 
 class AliasPages:
-    def __init__(self, web_views: OperatorWeb) -> None:
+    def __init__(self, web_views: OperatorWeb, vocabulary: Vocabulary) -> None:
         self.web = web_views
+        self.vocabulary = vocabulary
 
     def _name(self, code: str) -> str:
         card = self.web.app.services.catalogue.get(code)
@@ -95,10 +100,6 @@ class AliasPages:
         query = urlencode({"done": done, "lang": page_language(request)})
         return web.HTTPSeeOther(f"{BASE}/aliases?{query}", headers=SECURITY_HEADERS)
 
-    async def _reindex(self) -> None:
-        services = self.web.app.services
-        await services.catalogue.reload(services.db)
-
     async def add(self, request: web.Request, who: SignedIn) -> web.StreamResponse:
         form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         code = form.get("code", "").strip()[:MAX_CODE]
@@ -126,19 +127,20 @@ class AliasPages:
                         action="add", code=code, text=text, operator_name=who.name, at=now
                     )
                 )
+                await bump(session, now)
         except IntegrityError:
             return await self.page(request, who, error="op-al-err-taken", status=409, form=shown)
-        await self._reindex()
+        await self.vocabulary.refresh()
         log.info("procedure alias added", extra={"operator": who.name, "code": code})
         raise self._back(request, "added")
 
     async def delete(self, request: web.Request, who: SignedIn) -> web.StreamResponse:
-        raw_id = request.match_info["id"]
-        if not raw_id.isdigit() or int(raw_id) > 2**31 - 1:
+        alias_id = row_id(request.match_info["id"])
+        if alias_id is None:
             raise web.HTTPNotFound()
         now = self.web.now()
         async with self.web.db.transaction() as session:
-            alias = await session.get(ProcedureAlias, int(raw_id))
+            alias = await session.get(ProcedureAlias, alias_id)
             if alias is None:
                 raise web.HTTPNotFound()
             code = alias.code
@@ -148,13 +150,14 @@ class AliasPages:
                 )
             )
             await session.delete(alias)
-        await self._reindex()
+            await bump(session, now)
+        await self.vocabulary.refresh()
         log.info("procedure alias deleted", extra={"operator": who.name, "code": code})
         raise self._back(request, "deleted")
 
 
-def setup(web_app: web.Application, views: OperatorWeb) -> None:
-    pages = AliasPages(views)
+def setup(web_app: web.Application, views: OperatorWeb, vocabulary: Vocabulary) -> None:
+    pages = AliasPages(views, vocabulary)
     router = web_app.router
     router.add_get(BASE + "/aliases", views.guarded(Role.ADMIN, pages.page_get))
     router.add_post(BASE + "/aliases", views.guarded(Role.ADMIN, pages.add))

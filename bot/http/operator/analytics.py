@@ -30,7 +30,9 @@ from bot.http.operator.numbers import fmt_int, fmt_percent
 from bot.http.operator.security import SignedIn
 from bot.http.operator.web import (
     BASE,
+    MAX_DAY,
     MAX_PERIOD_DAYS,
+    MIN_DAY,
     OperatorWeb,
     default_period,
     page_language,
@@ -124,7 +126,8 @@ def parse_period(query: MultiMapping[str], now: datetime) -> tuple[date, date, b
     except ValueError:
         start, end = default_period(vn_date(now))
         return start, end, False
-    if end < start or (end - start).days >= MAX_PERIOD_DAYS:
+    outside = not (MIN_DAY <= start <= MAX_DAY and MIN_DAY <= end <= MAX_DAY)
+    if outside or end < start or (end - start).days >= MAX_PERIOD_DAYS:
         start, end = default_period(vn_date(now))
         return start, end, False
     return start, end, True

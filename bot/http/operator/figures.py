@@ -1,18 +1,20 @@
 """The inspection dashboard's figures, computed by the database.
 
 One statement, a ``UNION ALL`` of three grouped range scans over ``dossiers``, each on its own
-index (migration 0005):
+index that holds every column it reads (migration 0011), so none reads the table itself:
 
 - *received*: dossiers received in the period, per unit and Vietnam week of receipt, by
-  submission channel (``ix_dossiers_received_at``);
+  submission channel (``ix_dossiers_received_cover``);
 - *finished*: dossiers whose result was ready in the period, per unit and week of finishing:
-  on time, returned, returned by post, processing days (``ix_dossiers_finished_at``);
-- *late now*: open dossiers past their due date today, per unit (``ix_dossiers_status_due_at``),
-  whatever the period: lateness is a state of today.
+  on time, returned, returned by post, processing days (``ix_dossiers_finished_cover``);
+- *late now*: open dossiers past their due date today, per unit, whatever the period:
+  lateness is a state of today. Read from a partial index of open dossiers by unit
+  (``ix_dossiers_open_unit``) alone, however large the backlog.
 
 Python only adds those rows up (units × weeks, a few hundred rows even on millions of
-dossiers). The list of late dossiers is a second, limited query. A unit is an agency *name*:
-the receiving-unit code prefix differs between desks of one agency.
+dossiers). The list of late dossiers is a second query that walks the partial index of open
+dossiers by due date (``ix_dossiers_open_due``) in its order and stops at its limit. A unit is
+an agency *name*: the receiving-unit code prefix differs between desks of one agency.
 
 Rules, the same as the citizen's dossier card (``DossierRecord.late_days``): lateness compares
 Vietnam calendar days, so a dossier finished on its due day is on time and an open dossier is
@@ -32,27 +34,33 @@ from sqlalchemy import (
     Date,
     Float,
     Integer,
+    TextClause,
     case,
     func,
     literal_column,
     null,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import CompoundSelect
+from sqlalchemy.sql.selectable import CompoundSelect, Select
 
 from bot.db.engine import Database
-from bot.db.models import Dossier
+from bot.db.models import OPEN_LATE_SQL, Dossier
 from bot.domain import WITH_RESULT, DossierStatus, ResultDelivery, SubmissionChannel
 from bot.vntime import VN, vn_date, vn_day_start
 
 #: Statuses in which a dossier past its due date is late now: not finished, and lateness
 #: applies (everything but refused, withdrawn, stopped).
 OPEN_LATE = tuple(sorted(s for s in DossierStatus if not s.is_finished and s.can_be_late))
+# The same set as the partial index's predicate, in its very text (literals, not parameters),
+# so that SQLite and PostgreSQL match the index to the query.
+if OPEN_LATE_SQL != f"status IN ({', '.join(str(int(s)) for s in OPEN_LATE)})":
+    raise RuntimeError("OPEN_LATE_SQL in bot/db/models.py no longer matches OPEN_LATE")
 LATE_LIST_LIMIT = 200
 _OFFSET_HOURS = int(VN.utcoffset(None).total_seconds() // 3600)
 
@@ -218,6 +226,11 @@ def _narrowing(f: Filters, *, with_unit: bool) -> list[ColumnElement[bool]]:
     return conds
 
 
+def _open_late() -> TextClause:
+    """Open and lateness applies: the partial index's predicate, as that index spells it."""
+    return text(OPEN_LATE_SQL)
+
+
 def period_bounds(f: Filters) -> tuple[datetime, datetime]:
     """[start, end) in UTC for the Vietnam days of the period."""
     return vn_day_start(f.start), vn_day_start(f.end + timedelta(days=1))
@@ -284,7 +297,7 @@ def tally_statement(f: Filters, now: datetime) -> CompoundSelect[Any]:
             zero,
             zero_days,
         )
-        .where(Dossier.status.in_(OPEN_LATE), Dossier.due_at < late_cutoff(now), *conds)
+        .where(_open_late(), Dossier.due_at < late_cutoff(now), *conds)
         .group_by(Dossier.agency_name)
     )
     return union_all(received, finished, late)
@@ -360,11 +373,10 @@ def rank(per_unit: dict[str, Tally]) -> list[UnitRow]:
     return rows
 
 
-async def late_dossiers(
-    session: AsyncSession, f: Filters, now: datetime, *, limit: int | None
-) -> list[LateDossier]:
-    """Open dossiers past their due date, longest late first. Codes, procedures, units and
-    dates only: nothing about the applicant."""
+def late_statement(
+    f: Filters, now: datetime, *, limit: int | None
+) -> Select[str, str, str, str, datetime | None]:
+    """The late list's query: open and past due, in the due-date index's order."""
     stmt = (
         select(
             Dossier.code,
@@ -374,14 +386,22 @@ async def late_dossiers(
             Dossier.due_at,
         )
         .where(
-            Dossier.status.in_(OPEN_LATE),
+            _open_late(),
             Dossier.due_at < late_cutoff(now),
             *_narrowing(f, with_unit=True),
         )
+        # The index's own order: the rows come sorted, and the limit stops the scan.
         .order_by(Dossier.due_at, Dossier.code)
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    return stmt if limit is None else stmt.limit(limit)
+
+
+async def late_dossiers(
+    session: AsyncSession, f: Filters, now: datetime, *, limit: int | None
+) -> list[LateDossier]:
+    """Open dossiers past their due date, longest late first. Codes, procedures, units and
+    dates only: nothing about the applicant."""
+    stmt = late_statement(f, now, limit=limit)
     today = vn_date(now)
     return [
         LateDossier(code, pcode, pname, unit, vn_date(due), (today - vn_date(due)).days)

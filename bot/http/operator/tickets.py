@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select
 from bot import handoff
 from bot.config import Settings
 from bot.db.models import HandoffMessage, HandoffTicket
+from bot.http.errors import row_id
 from bot.http.operator.accounts import Role
 from bot.http.operator.security import SignedIn
 from bot.http.operator.web import BASE, SECURITY_HEADERS, OperatorWeb, page_language, render
@@ -132,10 +133,10 @@ class TicketPages:
         return render(request, "tickets.html", lang=lang, who=who, rows=rows)
 
     async def _ticket(self, request: web.Request) -> int:
-        raw_id = request.match_info["id"]
-        if not raw_id.isdigit() or int(raw_id) > 2**31 - 1:
+        found = row_id(request.match_info["id"])
+        if found is None:
             raise web.HTTPNotFound()
-        return int(raw_id)
+        return found
 
     async def view(
         self,

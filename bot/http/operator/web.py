@@ -23,6 +23,7 @@ from multidict import MultiMapping
 from bot.app import App
 from bot.db.models import Operator
 from bot.domain import SubmissionChannel, member
+from bot.http.errors import row_id, storable
 from bot.http.operator import accounts, security
 from bot.http.operator.accounts import AccountError, Role
 from bot.http.operator.charts import UnitBar, WeekBar, trend_chart, unit_chart
@@ -136,11 +137,17 @@ def default_period(today: date) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
+# The days a period may run between: any other year is a typo, and a period's bounds (the day
+# after its end, midnight in Vietnam as UTC) fall off the calendar at 0001-01-01 or 9999-12-31.
+MIN_DAY, MAX_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def _day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is None or MIN_DAY <= day <= MAX_DAY else None
 
 
 def parse_filters(query: MultiMapping[str], now: datetime) -> tuple[Filters, list[str]]:
@@ -160,11 +167,14 @@ def parse_filters(query: MultiMapping[str], now: datetime) -> tuple[Filters, lis
     channel = None
     if query.get("channel"):
         raw_channel = query["channel"]
-        channel = member(SubmissionChannel, int(raw_channel)) if raw_channel.isdigit() else None
+        # ASCII and short: "²" passes isdigit() but not int(), and 5,000 digits are too many.
+        numeric = raw_channel.isascii() and raw_channel.isdigit() and len(raw_channel) <= 3
+        channel = member(SubmissionChannel, int(raw_channel)) if numeric else None
         if channel is None:
             problems.append("op-err-bad-channel")
-    unit = (query.get("unit") or "").strip()[:MAX_FILTER_TEXT] or None
-    procedure = (query.get("procedure") or "").strip()[:MAX_FILTER_TEXT] or None
+    # Without NUL and unpaired surrogates, which PostgreSQL would refuse in the query.
+    unit = storable(query.get("unit") or "").strip()[:MAX_FILTER_TEXT] or None
+    procedure = storable(query.get("procedure") or "").strip()[:MAX_FILTER_TEXT] or None
     return Filters(start, end, unit, procedure, channel), list(dict.fromkeys(problems))
 
 
@@ -514,15 +524,15 @@ class OperatorWeb:
         raise web.HTTPSeeOther(f"{BASE}/accounts?{query}", headers=SECURITY_HEADERS)
 
     async def accounts_active(self, request: web.Request, who: SignedIn) -> web.StreamResponse:
-        raw_id = request.match_info["id"]
+        account_id = row_id(request.match_info["id"])
         form = await request.post()
         active = form.get("active") == "1"
-        if not raw_id.isdigit() or int(raw_id) > 2**31 - 1:
+        if account_id is None:
             raise web.HTTPNotFound()
-        if int(raw_id) == who.operator_id and not active:
+        if account_id == who.operator_id and not active:
             return await self.accounts_page(request, who, error="op-err-self-disable", status=422)
         async with self.db.transaction() as session:
-            operator = await session.get(Operator, int(raw_id))
+            operator = await session.get(Operator, account_id)
             if operator is None:
                 raise web.HTTPNotFound()
             await accounts.set_active(session, operator, active)
