@@ -26,8 +26,9 @@ class Aspect(enum.Enum):
 
 
 # Checked in this order: the first match wins. Result before online ("nhận kết quả online"),
-# online before where ("nộp online ở đâu" asks
-# about the online channel), fee before time ("mất bao nhiêu tiền" vs "mất bao lâu").
+# fee and time before online ("nộp online mất bao lâu" asks the time; the channel is read
+# separately), online before where ("nộp online ở đâu" asks about the online channel), fee
+# before time ("mất bao nhiêu tiền" vs "mất bao lâu").
 _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         Aspect.RESULT,
@@ -38,18 +39,11 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        Aspect.ONLINE,
-        re.compile(
-            r"\b(?:online|truc tuyen|qua mang|tren mang|dich vu cong|vneid|tai nha|qua app"
-            r"|tren app|ung dung|internet|qua buu dien|buu chinh)\b"
-        ),
-    ),
-    (
         Aspect.FEE,
         re.compile(
             r"\b(?:le phi|phi bao nhieu|ton phi|mat phi|dong phi|nop phi|bao nhieu tien"
             r"|het bao nhieu|mat bao nhieu(?! (?:ngay|lau|thoi gian))|ton bao nhieu|chi phi"
-            r"|mien phi|fee|fees"
+            r"|mien phi|mat dong nao|ton dong nao|het dong nao|co mat tien|co ton tien|fee|fees"
             r"|cost|costs|how much|price|charge)\b"
         ),
     ),
@@ -57,14 +51,23 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         Aspect.TIME,
         re.compile(
             r"\b(?:bao lau|may ngay|bao nhieu ngay|thoi gian|khi nao co|bao gio co|lau khong"
-            r"|lau ko|may hom|how long|how many days|when will|processing time)\b"
+            r"|lau ko|may hom|trong ngay|lay lien|lay ngay|how long|how many days|when will"
+            r"|processing time)\b"
+        ),
+    ),
+    (
+        Aspect.ONLINE,
+        re.compile(
+            r"\b(?:online|truc tuyen|qua mang|tren mang|dich vu cong|qua vneid|tai nha|qua app"
+            r"|tren app|ung dung|internet|qua buu dien|buu chinh)\b"
         ),
     ),
     (
         Aspect.DOCUMENTS,
         re.compile(
             r"\b(?:giay to gi|giay to nao|nhung gi|nhung giay|ho so gom|ho so can|can gi|mang gi"
-            r"|mang theo|chuan bi gi|can nhung|thanh phan ho so|what documents|which documents"
+            r"|mang theo|chuan bi gi|can nhung|thanh phan ho so|chuan bi ho so"
+            r"|(?:lay|can|mang|nop) giay gi|what documents|which documents"
             r"|what papers|documents? (?:do i|are) need|need to bring|what do i need)\b"
         ),
     ),
