@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test bench lint run serve clean
+.PHONY: demo test bench lint run serve clean reliability soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,27 @@ lint: $(VENV)/.stamp-test
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python -m bench
+
+# The reliability suite, then docs/reliability.md from the figures it recorded (var/reliability/)
+# and its JUnit outcome; on PostgreSQL when TEST_DATABASE_URL is set (run it once per database:
+# the document keeps both). It is written even when a test fails (it says which); the target
+# then fails.
+RELIABILITY_TESTS ?= tests/test_crash.py tests/test_inbox.py tests/test_database_outage.py \
+	tests/test_hostile_input.py tests/test_malformed_http.py tests/test_log_privacy.py \
+	tests/test_api_errors.py
+RELIABILITY_DB = $(if $(TEST_DATABASE_URL),postgresql,sqlite)
+reliability: $(VENV)/.stamp-test
+	@mkdir -p var/reliability
+	@rc=0; $(BIN)/python -m pytest $(RELIABILITY_TESTS) \
+		--junitxml=var/reliability/pytest-$(RELIABILITY_DB).xml || rc=$$?; \
+	$(BIN)/python -m bench.reliability_report || rc=1; exit $$rc
+
+# The long run: 1,000 users for 60 s on PostgreSQL with two workers (bench/load.py; set
+# MOTCUA_LOAD_DATABASE_URL to a database it may empty), then the document again.
+soak: $(VENV)/.stamp-test
+	MOTCUA_CRASH_TRIALS=100 $(BIN)/python -m pytest tests/test_crash.py
+	$(BIN)/python -m bench.load --users 1000 --seconds 60
+	$(BIN)/python -m bench.reliability_report
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

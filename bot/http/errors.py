@@ -18,6 +18,7 @@ plumbing back to the handler.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
@@ -28,6 +29,8 @@ from bot.dossier_io import Problem, field_problems
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ID = 2**31 - 1  # ids are PostgreSQL int4; a larger one cannot name a row and breaks the query
+# What no text column can hold: PostgreSQL refuses NUL, and an unpaired surrogate is no Unicode.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ApiError(web.HTTPException):
@@ -115,10 +118,25 @@ def validate(
         raise ApiError(422, (codes or {}).get(first, code), message, problems) from None
 
 
-def path_id(request: web.Request, name: str = "id", *, what: str = "resource") -> int:
-    """A positive row id from the path; anything else cannot exist, so it is a 404."""
-    raw = request.match_info.get(name, "")
-    # ASCII digits only: int() would also take "+7", " 7", "1_0" and other scripts' digits.
+def row_id(raw: str) -> int | None:
+    """``raw`` as a row id (ASCII digits, 1 to :data:`MAX_ID`), or None when no row can have it.
+
+    ASCII digits only: ``str.isdigit`` is also true for "²" and other scripts' digits, on which
+    ``int()`` raises or reads another number; ``int()`` alone would take "+7", " 7", "1_0"."""
     if raw.isascii() and raw.isdigit() and len(raw) <= 10 and 1 <= int(raw) <= MAX_ID:
         return int(raw)
-    raise ApiError(404, "not_found", f"no {what} with this id")
+    return None
+
+
+def storable(text: str) -> str:
+    """``text`` without NUL and unpaired surrogates: for a filter or a search term, where they
+    can only be a typo or a probe (and would make PostgreSQL fail the query)."""
+    return _UNSTORABLE.sub("", text)
+
+
+def path_id(request: web.Request, name: str = "id", *, what: str = "resource") -> int:
+    """A positive row id from the path; anything else cannot exist, so it is a 404."""
+    found = row_id(request.match_info.get(name, ""))
+    if found is None:
+        raise ApiError(404, "not_found", f"no {what} with this id")
+    return found

@@ -20,7 +20,7 @@ from bot.app import App
 from bot.db.models import Outbox
 from bot.handoff import mask_user
 from bot.http.auth import require_operator
-from bot.http.errors import ApiError, path_id
+from bot.http.errors import ApiError, path_id, storable
 from bot.http.metrics import OUTBOX_STATUSES
 
 _APP = web.AppKey("pushes_app", App)
@@ -55,12 +55,16 @@ async def list_pushes(request: web.Request) -> web.Response:
     if status is not None and status not in OUTBOX_STATUSES:
         raise ApiError(422, "bad_status", "status must be one of " + ", ".join(OUTBOX_STATUSES))
     raw_limit = request.query.get("limit", "100")
-    if not (raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= MAX_LIMIT):
+    # Short before int(): Python refuses to convert more than 4300 digits (a 500).
+    digits = raw_limit.isascii() and raw_limit.isdigit() and len(raw_limit) <= 6
+    if not (digits and 1 <= int(raw_limit) <= MAX_LIMIT):
         raise ApiError(422, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
     stmt = select(Outbox).order_by(Outbox.id.desc()).limit(int(raw_limit))
     if status is not None:
         stmt = stmt.where(Outbox.status == status)
     channel = request.query.get("channel")
+    if channel and storable(channel) != channel:
+        return web.json_response({"pushes": []})  # no channel's name holds a NUL
     if channel:
         stmt = stmt.where(Outbox.channel == channel[:32])
     async with app.services.db.read() as session:
