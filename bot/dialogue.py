@@ -2,7 +2,9 @@
 
 Guarantees: one user's messages are handled strictly in order (:attr:`Dialogue.locks` in the
 process, shared with the channels, and a row lock on PostgreSQL for several workers); different
-users run concurrently; a delivery id already processed is ignored; a crash in a handler rolls
+users run concurrently; a delivery id already processed is ignored (webhook updates are kept
+out by the durable inbox's key, others by ``processed_deliveries``), and an update taken over
+after a crash is answered from the replies it saved if it was handled; a crash in a handler rolls
 back its writes and state and the user gets a polite apology, so nothing half-done is kept.
 """
 
@@ -88,7 +90,19 @@ class Dialogue:
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         async with self.services.db.begin() as conn:
-            if incoming.delivery_id:
+            if incoming.inbox_id is not None:
+                # The inbox's unique key keeps re-deliveries out already; only an update taken
+                # over from a process that stopped may have been handled, and not answered.
+                if incoming.recovered:
+                    stored = await stored_replies(conn, incoming.inbox_id)
+                    if stored is not None:
+                        metrics.INBOX_REPLAYED.labels(incoming.channel).inc()
+                        log.info(
+                            "stored answer sent after a restart",
+                            extra={"channel": incoming.channel},
+                        )
+                        return stored
+            elif incoming.delivery_id:
                 claimed = await conn.execute(
                     self._claim_delivery,
                     {
@@ -98,16 +112,6 @@ class Dialogue:
                     },
                 )
                 if claimed.rowcount == 0:
-                    if incoming.inbox_id is not None:
-                        # Handled before a crash, not yet answered: answer from what was saved.
-                        stored = await stored_replies(conn, incoming.inbox_id)
-                        if stored:
-                            metrics.INBOX_REPLAYED.labels(incoming.channel).inc()
-                            log.info(
-                                "stored answer sent after a restart",
-                                extra={"channel": incoming.channel},
-                            )
-                            return stored
                     log.info("duplicate delivery ignored", extra={"channel": incoming.channel})
                     return []
             state = await self._conversation(conn, incoming)

@@ -31,6 +31,7 @@ class Incoming:
     #: The durable inbox's row for this update, when it came through one: the dialogue stores
     #: its replies there, in its own transaction (see ``bot.inbox``).
     inbox_id: int | None = None
+    recovered: bool = False  # taken over from a process that stopped: maybe handled already
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,7 +296,10 @@ class ChannelRuntime:
             adapted = dataclasses.replace(
                 adapted,
                 incoming=dataclasses.replace(
-                    adapted.incoming, delivery_id=item.delivery_id, inbox_id=item.id
+                    adapted.incoming,
+                    delivery_id=item.delivery_id,
+                    inbox_id=item.id,
+                    recovered=item.recovered,
                 ),
             )
         async with self.app.dialogue.locks.hold(user_key(self.name, user_id)):
