@@ -17,6 +17,7 @@ from bot import handoff
 from bot.context import Context
 from bot.db.models import HandoffTicket
 from bot.messages import Button
+from bot.province import DAY_KEYS
 from bot.router import Router
 from bot.vntime import VN
 from handlers.menu import main_menu
@@ -32,15 +33,6 @@ OPEN_PAYLOAD = "hf"  # also written in handlers/menu.py (menu cannot import this
 CLOSE_PAYLOAD = "hfx"
 MAX_WORDS = 12  # longer texts are questions for search, even if they mention an officer
 
-_WEEKDAYS = (
-    "handoff-day-mon",
-    "handoff-day-tue",
-    "handoff-day-wed",
-    "handoff-day-thu",
-    "handoff-day-fri",
-    "handoff-day-sat",
-    "handoff-day-sun",
-)
 
 # Teencode and abbreviations, folded, mapped to the words the patterns below expect.
 _TEENCODE = {
@@ -130,7 +122,7 @@ def _when(ctx: Context, at: datetime) -> str:
     return ctx.t(
         "handoff-when",
         time=local.strftime("%H:%M"),
-        day=ctx.t(_WEEKDAYS[local.weekday()]),
+        day=ctx.t(DAY_KEYS[local.weekday()]),
         date=local.strftime("%d/%m/%Y"),
     )
 
