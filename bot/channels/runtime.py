@@ -28,6 +28,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hmac
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -174,13 +176,13 @@ class ChannelRuntime:
         stored in the inbox and queued; 503 while starting, when the backlog is full or when
         the database cannot store it (the messenger keeps the update and retries)."""
         if not self.ready:
-            return self._refuse("starting", retry_after=5)
+            return self.refuse("starting", retry_after=5)
         if self.queue.full():
             now = asyncio.get_running_loop().time()
             if now - self._busy_logged >= 1.0:  # a burst logs once a second, not per update
                 self._busy_logged = now
                 log.warning("channel backlog full", extra={"channel": self.name})
-            return self._refuse("busy", retry_after=1)
+            return self.refuse("busy", retry_after=1)
         adapted = self.platform.adapt(update)
         key = adapted.key if adapted is not None else None
         if adapted is None or adapted.user_id is None or key is None:
@@ -195,7 +197,7 @@ class ChannelRuntime:
             log.error(
                 "inbox write failed", extra={"channel": self.name, "error": type(exc).__name__}
             )
-            return self._refuse("database", retry_after=5)
+            return self.refuse("database", retry_after=5)
         if row_id is None:  # a re-delivery: stored (and answered) once already
             metrics.DUPLICATES.labels(self.name).inc()
             self.completed += 1
@@ -203,7 +205,7 @@ class ChannelRuntime:
             self._queue_item(Item(row_id, key, adapted.user_id, body))
         return web.Response(status=200)
 
-    def _refuse(self, reason: str, *, retry_after: int) -> web.Response:
+    def refuse(self, reason: str, *, retry_after: int) -> web.Response:
         metrics.INTAKE_REFUSED.labels(self.name, reason).inc()
         return web.Response(status=503, headers={"Retry-After": str(retry_after)}, text=reason)
 
@@ -368,6 +370,25 @@ def _body(update: dict[str, Any]) -> dict[str, Any]:
 
 
 Webhook = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+async def secret_json(
+    request: web.Request, channel: ChannelRuntime, header: str, secret: str
+) -> tuple[Any, web.Response | None]:
+    """The front of a webhook that authenticates by a secret token: the token in ``header``
+    (compared in constant time), the channel ready, the body JSON. Returns ``(body, None)``,
+    or ``(None, response)`` to answer at once (401, 503 + Retry-After, 400)."""
+    given = request.headers.get(header, "")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        return None, web.Response(status=401, text="bad secret token")
+    if not channel.ready:
+        return None, channel.refuse("starting", retry_after=5)
+    try:
+        # Bytes, not request.json(): an odd charset in Content-Type must not become a 500;
+        # RecursionError: deep nesting such as "[" × 100,000.
+        return json.loads(await request.read()), None
+    except (ValueError, RecursionError):
+        return None, web.Response(status=400, text="not JSON")
 
 
 def mount(

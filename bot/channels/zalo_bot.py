@@ -40,7 +40,7 @@ from bot.app import App
 from bot.channels.base import Adapted, Capabilities, DeliveryError, RateLimited
 from bot.channels.ratelimit import OutgoingLimiter
 from bot.channels.render import numbered_turn, split_text, utf16_len
-from bot.channels.runtime import ChannelRuntime, mount
+from bot.channels.runtime import ChannelRuntime, mount, secret_json
 from bot.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -449,16 +449,9 @@ CHANNEL_KEY = web.AppKey("zalo_bot", ZaloBotChannel)
 async def webhook(request: web.Request) -> web.Response:
     """POST /zalo-bot/webhook: check the secret, queue the update, answer at once."""
     channel = request.app[CHANNEL_KEY]
-    given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), channel.secret.encode()):
-        return web.Response(status=401, text="bad secret token")
-    if not channel.ready:
-        return web.Response(status=503, headers={"Retry-After": "5"}, text="starting")
-    try:
-        # Bytes, not request.json(): an odd charset in Content-Type must not become a 500.
-        data = json.loads(await request.read())
-    except (ValueError, RecursionError):
-        return web.Response(status=400, text="not JSON")
+    data, refused = await secret_json(request, channel, SECRET_HEADER, channel.secret)
+    if refused is not None:
+        return refused
     update = unwrap(data)
     if update is None:
         log.warning("unreadable zalo bot update dropped")
