@@ -37,6 +37,8 @@ DEFAULT_OWN = REPO / "bench" / "queries-own.jsonl"
 DEFAULT_CITIZEN = SHARED / "eval" / "queries-citizen-dev.jsonl"
 # Held out: never read per message, never tuned on; only its aggregate figures are printed.
 DEFAULT_HELDOUT = REPO / "bench" / "queries-citizen-heldout.jsonl"
+# Aspect-labelled development messages (no procedure codes): the aspect detector's own dev set.
+DEFAULT_ASPECTS = REPO / "bench" / "aspects-dev.jsonl"
 VERDICT_KINDS = ("card-right", "card-wrong", "dym-right", "dym-miss", "not-found")
 
 _UNITS = (
@@ -204,6 +206,24 @@ def citizen_report(
         )
 
 
+def aspect_report(queries: Sequence[dict[str, object]], label: str) -> None:
+    """Aspect detection per labelled aspect: exact agreement, "no aspect" included."""
+    right: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for item in queries:
+        found = detect_aspect(str(item["q"]))
+        want = str(item["aspect"]) if item["aspect"] else "none"
+        total[want] = total.get(want, 0) + 1
+        right[want] = right.get(want, 0) + ((found.value if found else "none") == want)
+    n = sum(total.values()) or 1
+    asked = n - total.get("none", 0) or 1
+    per = "  ".join(f"{k} {right[k]}/{total[k]}" for k in sorted(total))
+    print(
+        f"aspect {label} n={n}: exact {sum(right.values()) / n:6.1%}  messages asking one "
+        f"{(sum(right.values()) - right.get('none', 0)) / asked:6.1%}  ({per})"
+    )
+
+
 def run(
     label: str,
     docs: list[SearchDoc],
@@ -260,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-scale", action="store_true", help="skip the 10x catalogue")
     ap.add_argument("--citizen", type=Path, default=DEFAULT_CITIZEN)
     ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
+    ap.add_argument("--aspects", type=Path, default=DEFAULT_ASPECTS)
     ap.add_argument(
         "--citizen-misses",
         action="store_true",
@@ -278,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         citizen["dev"] = load_jsonl(args.citizen)
     if args.heldout.exists():
         citizen["heldout"] = load_jsonl(args.heldout)
+    if args.aspects.exists():
+        aspect_report(load_jsonl(args.aspects), "dev (bench/aspects-dev.jsonl)")
     run("national catalogue", docs, sets, args.misses, citizen, args.citizen_misses)
     if not args.no_scale:
         run("national catalogue x10", replicate(docs), sets, False)

@@ -69,6 +69,7 @@ _SHAPING_FILES = (
     _LOOKUP / "search.py",
     _LOOKUP / "teencode.py",
     _LOOKUP / "fold.py",
+    _LOOKUP / "marks.py",
     _LOOKUP / "aliases.py",
     _LOOKUP / "procedure.py",
     _LOOKUP / "data" / "aliases.tsv",

@@ -28,68 +28,112 @@ class Aspect(enum.Enum):
 # Checked in this order: the first match wins. Result before online ("nhận kết quả online"),
 # fee and time before online ("nộp online mất bao lâu" asks the time; the channel is read
 # separately), online before where ("nộp online ở đâu" asks about the online channel), fee
-# before time ("mất bao nhiêu tiền" vs "mất bao lâu").
+# before time ("mất bao nhiêu tiền" vs "mất bao lâu"), steps before eligibility ("quy trình làm
+# hộ chiếu": "làm hộ" there is not "on someone's behalf"). Each rule is a question frame, not a
+# topic word: "đủ điều kiện" is also part of procedure names, "mất" of stories.
 _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         Aspect.RESULT,
         re.compile(
             r"\b(?:nhan ket qua|lay ket qua|tra ket qua|ban dien tu|ket qua nhan|duoc cap gi"
-            r"|may ban chinh|co gia tri|co giong"
-            r"|nhan duoc gi|receive the result|get the result|what will i receive)\b"
+            r"|ket qua (?:la gi|gom|nhan|tra)|nhan duoc (?:gi|giay gi|nhung gi)|duoc nhan gi"
+            r"|may ban|bao nhieu ban|co gia tri|gia tri (?:bao lau|trong|su dung)|hieu luc"
+            r"|co thoi han|het han khi nao|thoi han (?:bao lau|su dung|cua)|co giong"
+            r"|co luon (?:ma so|mst|so)|ban giay|the dien tu|cam ve|gui ve (?:nha|tan)"
+            r"|tu (?:len|ra|di) (?:lay|nhan)|tra (?:ve|qua) (?:tai khoan|tk|ngan hang|cong ty|cty)"
+            r"|(?:nhan|linh) tien mat|tien mat hay|hay tien mat|ghi ten (?:ai|ca|chung|rieng)"
+            r"|(?:cap|duoc) (?:1|mot) so (?:rieng|chung)"
+            r"|xin them ban|(?:bien|so|the|giay) (?:moi|cu) hay|receive the result"
+            r"|get the result|what will i (?:receive|get)|valid|validity|what do i get"
+            r"|paper (?:certificate|copy|or)|electronic (?:one|copy|version|certificate)"
+            r"|stamp or paper|how many copies)\b"
         ),
     ),
     (
         Aspect.FEE,
         re.compile(
-            r"\b(?:le phi|phi bao nhieu|ton phi|mat phi|dong phi|nop phi|bao nhieu tien"
-            r"|het bao nhieu|mat bao nhieu(?! (?:ngay|lau|thoi gian))|ton bao nhieu|chi phi"
-            r"|mien phi|mat dong nao|ton dong nao|het dong nao|co mat tien|co ton tien|fee|fees"
-            r"|cost|costs|how much|price|charge)\b"
+            r"\b(?:le phi|(?:mat|ton|dong|nop|tra|thu|muc|chi|het|co|tinh) phi"
+            r"(?! (?:duong|bao tri))|^phi\b|phi (?:bao nhieu|la bao|the nao|gi|ra sao|co dat"
+            r"|dang ky|lam|cap|cong chung|chung thuc)|bao nhieu tien|het bao nhieu"
+            r"|mat bao nhieu(?! (?:ngay|lau|thoi gian|hom|tuan|thang))|ton bao nhieu"
+            r"|(?:dong|tra|nop) bao nhieu|gia bao nhieu|chi phi|mien phi|mat dong (?:tien )?nao"
+            r"|ton dong nao|het dong nao|co (?:mat|ton) (?:dong )?tien"
+            r"|(?:mat|ton) tien (?:khong|ko)"
+            r"|phai (?:dong|tra|nop) tien|tien (?:le phi|phi|bao nhieu)|bao nhieu phan tram"
+            r"|thue \w+(?: \w+){0,6} tinh (?:the nao|ntn|nhu the nao|sao)|fee|fees|cost|costs"
+            r"|how much|price|charge|charges|pay|is it free|for free)\b"
         ),
     ),
     (
         Aspect.TIME,
         re.compile(
-            r"\b(?:bao lau|may ngay|bao nhieu ngay|thoi gian|khi nao co|bao gio co|lau khong"
-            r"|lau ko|may hom|trong ngay|lay lien|lay ngay|how long|how many days|when will"
-            r"|processing time)\b"
+            r"\b(?:bao lau|may ngay|bao nhieu ngay|bao nhieu lau|thoi gian|thoi han giai quyet"
+            r"|khi nao (?:thi )?(?:co|xong|lay|nhan|duoc)"
+            r"|bao gio (?:thi )?(?:co|xong|lay|nhan|duoc)"
+            r"|ngay nao (?:co|lay|nhan)|lau (?:khong|ko|qua|vay)|may hom"
+            r"|(?:mat|trong|chi) may (?:tuan|thang)|mat may|trong ngay|lay lien|lay ngay|co ngay"
+            r"|co lien|co kip|kip (?:khong|ko)|nhanh nhat|hen tra|how long|how many (?:days|weeks)"
+            r"|when will|when can (?:i|we)|how soon|how quickly|processing time|turnaround"
+            r"|pick it up)\b"
         ),
     ),
     (
         Aspect.ONLINE,
         re.compile(
-            r"\b(?:online|truc tuyen|qua mang|tren mang|dich vu cong|qua vneid|tai nha|qua app"
-            r"|tren app|ung dung|internet|qua buu dien|buu chinh)\b"
+            r"\b(?:online|truc tuyen|qua mang|tren mang|dich vu cong|cong dvc|dvc|qua vneid"
+            r"|(?:dang ky|lam|nop|khai) tren vneid|tai nha|o nha (?:lam|nop)|qua app|tren app"
+            r"|ung dung|internet|website|qua buu dien|buu chinh|gui buu dien"
+            r"|khong (?:can|phai) (?:len|ra|den|di)|tu lam tren|qua dien thoai|apply online"
+            r"|by post|by mail|via the app|on the app|portal)\b"
         ),
     ),
     (
         Aspect.DOCUMENTS,
         re.compile(
-            r"\b(?:giay to gi|giay to nao|nhung gi|nhung giay|ho so gom|ho so can|can gi|mang gi"
-            r"|mang theo|chuan bi gi|can nhung|thanh phan ho so|chuan bi ho so"
-            r"|(?:lay|can|mang|nop) giay gi|what documents|which documents"
-            r"|what papers|documents? (?:do i|are) need|need to bring|what do i need)\b"
+            r"\b(?:giay to gi|giay to nao|nhung gi|nhung giay|ho so gom|ho so can|ho so gi"
+            r"|ho so (?:nhu the nao|the nao|ra sao)|can gi|mang gi|mang theo|chuan bi gi"
+            r"|can nhung|thanh phan ho so|chuan bi ho so|can co gi|phai co gi|can nhung loai"
+            r"|(?:lay|can|mang|nop) giay gi|mau don|mau to khai|to khai (?:nao|gi|mau)|mau so"
+            r"|can (?:co )?giay xac nhan|what documents|which documents|what papers"
+            r"|which papers|documents? (?:do i|are) need|documents required|required documents"
+            r"|papers required|forms? (?:and papers )?required|need to bring|what do i need"
+            r"|paperwork|which forms?|what forms?)\b"
         ),
     ),
     (
         Aspect.WHERE,
         re.compile(
-            r"\b(?:o dau|cho nao|noi nao|co quan nao|nop o|nop tai|den dau|ra dau|len dau"
-            r"|where|which office|which agency)\b"
+            r"\b(?:o dau|cho nao|noi nao|co quan (?:\w+ ){0,2}nao|nop o|nop tai|den dau|ra dau"
+            r"|len dau|di dau|ve dau|lam o|xa nao|phuong nao|cong an nao|tinh nao|ben nao"
+            r"|van phong nao|dia chi (?:o dau|nop|cua (?:co quan|so|xa|phuong|ubnd))|o xa hay"
+            r"|o phuong hay|(?:ra|len|ve) (?:cong an |ubnd )?(?:xa|phuong|tinh) hay"
+            r"|hay (?:len |ra |ve |o )?(?:tinh"
+            r"|xa|phuong|so|cong an|phong)$|(?:xa|phuong) noi \w+|noi (?:thuong tru|tam tru"
+            r"|cu tru|sinh|o) hay|where|which office|which agency|which authority|who issues"
+            r"|what office|which place|address)\b"
+        ),
+    ),
+    (
+        Aspect.STEPS,
+        re.compile(
+            r"\b(?:cac buoc|trinh tu|quy trinh|tung buoc|buoc nao|buoc dau|buoc 1|buoc mot"
+            r"|nhung buoc|buoc gi|buoc tiep|lam tiep (?:nhung )?gi|what are the steps|steps?"
+            r"|process for|in order|first step)\b"
         ),
     ),
     (
         Aspect.ELIGIBILITY,
         re.compile(
             r"\b(?:co du dieu kien|du dieu kien (?:de|mua|lam|huong|nhan)|du dk|du tuoi"
-            r"|co duoc phep|nop thay|lam ho|di thay|thay cho (?:chau|con|em|me|bo|nguoi)|dung ra"
-            r"|am i eligible|eligible|allowed to|qualify)\b"
-        ),
-    ),
-    (
-        Aspect.STEPS,
-        re.compile(
-            r"\b(?:cac buoc|trinh tu|quy trinh|tung buoc|buoc nao truoc|what are the steps|steps)\b"
+            r"|dieu kien (?:gi|nao|la gi|de|\w+(?: \w+){0,5} la gi)|(?:dk|dieu kien) de"
+            r"|co duoc (?!khong|ko)|co duoc phep|nop thay|lam ho(?! chieu| khau| kinh| tich| so)"
+            r"|di thay|thay cho (?:chau|con|em|me|bo|nguoi|chong|vo)|dung ra"
+            r"|uy quyen \w+(?: \w+){0,4} (?:duoc|dc) (?:khong|ko|k)|co phai \w+ lai"
+            r"|co (?:xin|dang ky|lam|nop|mua|dung ten)(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k)"
+            r"|nguoi (?:khong|chua) co \w+(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k)"
+            r"|am i eligible|eligible|allowed to|qualify|on (?:her|his|my|their) behalf"
+            r"|(?<!how )can (?:i|we|my|a|the|he|she|foreigners?) (?!renew|apply online)"
+            r"|is it possible|requirements? for)\b"
         ),
     ),
 )

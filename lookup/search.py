@@ -45,6 +45,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from lookup.fold import fold
+from lookup.marks import marked_syllables, marks_agree
 from lookup.teencode import (
     ENGLISH_STOP,
     ENGLISH_WORDS,
@@ -53,7 +54,7 @@ from lookup.teencode import (
     STORY_WEIGHT,
     is_english,
     is_syllable,
-    normalise,
+    normalise_marked,
     token_weights,
 )
 
@@ -196,6 +197,7 @@ class _Entry:
     mode: str  # replace | add | drop | abbr
     when: tuple[str, ...] = ()  # folded phrases: the rule applies only if one occurs in the message
     unless: tuple[str, ...] = ()  # … and never if one of these occurs
+    marked: tuple[str | None, ...] = ()  # the phrase's syllables as written, where marked
 
     def applies(self, context: str) -> bool:
         """``context`` is the whole folded message padded with spaces."""
@@ -245,10 +247,12 @@ def _load_lexicon(path: Path, extra: Sequence[str] = ()) -> Lexicon:
         if not phrase or mode not in ("replace", "add", "drop", "abbr"):
             raise ValueError(f"{source}:{n}: expected phrase<TAB>expansion<TAB>mode: {raw!r}")
         when, unless = _conditions(parts[3]) if len(parts) == 4 else ((), ())
+        marked = tuple(marked_syllables(parts[0]))
         entries = lexicon.setdefault(phrase, [])
-        if entries and not entries[-1].when and not entries[-1].unless:
-            continue  # an unconditional entry already wins
-        entries.append(_Entry(tuple(_norm_tokens(parts[1])), mode, when, unless))
+        last = entries[-1] if entries else None
+        if last is not None and not last.when and not last.unless and last.marked == marked:
+            continue  # an unconditional entry for the same written phrase already wins
+        entries.append(_Entry(tuple(_norm_tokens(parts[1])), mode, when, unless, marked))
     return {k: tuple(v) for k, v in lexicon.items()}
 
 
@@ -298,14 +302,21 @@ def expand_abbreviations(folded: str) -> str:
     )
 
 
-def apply_lexicon(tokens: list[str], lexicon: Lexicon | None = None) -> list[str]:
+def apply_lexicon(
+    tokens: list[str],
+    lexicon: Lexicon | None = None,
+    marks: Sequence[str | None] | None = None,
+) -> list[str]:
     """Rewrite everyday phrases into catalogue wording; longest phrases anywhere win first.
 
     Global longest-first matters: in "làm sổ hộ khẩu" the 3-syllable "sổ hộ khẩu" must beat the
-    2-syllable "làm sổ" that starts earlier.
+    2-syllable "làm sổ" that starts earlier. ``marks`` (one per token, ``lookup.marks``) keeps a
+    rule written for "cưới" away from a "cuối" the citizen typed with its marks.
     """
     lex = _LEXICON if lexicon is None else lexicon
     n = len(tokens)
+    if marks is not None and len(marks) != n:
+        marks = None
     context = f" {' '.join(tokens)} "
     taken = [False] * n
     out: dict[int, tuple[str, ...]] = {}
@@ -317,7 +328,10 @@ def apply_lexicon(tokens: list[str], lexicon: Lexicon | None = None) -> list[str
             entries = lex.get(tuple(tokens[i : i + size]))
             if entries is None:
                 continue
-            entry = next((e for e in entries if e.applies(context)), None)
+            typed = marks[i : i + size] if marks is not None else ()
+            entry = next(
+                (e for e in entries if e.applies(context) and marks_agree(typed, e.marked)), None
+            )
             if entry is None:
                 continue
             for j in range(i, i + size):
@@ -360,7 +374,7 @@ def _without_overlap(
     return expansion
 
 
-_AGE = re.compile(r"(?<!duoi )(?<!du )(?<!tren )\b(\d{1,3}) (?:tuoi|t)\b")
+_AGE = re.compile(r"(?<!duoi )(?<!du )(?<!tren )\b(\d{1,3}) (?:tuoi|t|years? old|yo)\b")
 
 
 # The procedures whose names depend on an age: only there is an age a hint.
@@ -383,7 +397,8 @@ def _alias_as_query(alias: str, tokens: list[str]) -> list[str]:
     """An alias phrasing rewritten the way :meth:`SearchIndex._parse` rewrites a message."""
     if is_english(alias):
         return apply_lexicon([t for t in tokens if t not in ENGLISH_STOP], _LEXICON_EN)
-    return _age_rule(" ".join(apply_lexicon(normalise(tokens)))).split()
+    words, marks = normalise_marked(tokens, marked_syllables(alias))
+    return _age_rule(" ".join(apply_lexicon(words, marks=marks))).split()
 
 
 # --------------------------------------------------------------------------------------------
@@ -498,6 +513,26 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         0.88,
     ),
     ("linked", re.compile(r"\blien thong\b"), re.compile(r"\blien thong\b"), 0.88),
+    (
+        # A household business's own variant (tax, licences) waits for a word about trading.
+        "trader",
+        re.compile(r"\b(?:doi voi|cua) ho kinh doanh\b|\bca nhan kinh doanh\b"),
+        re.compile(
+            r"\bkinh doanh\b|\bbuon ban\b|\bban hang\b|\bcua hang\b|\bquan\b|\btiem\b"
+            r"|\bshop\b|\bbusiness\b|\bsap\b|\bcho\b|\bdoanh thu\b|\bhang\b"
+        ),
+        0.9,
+    ),
+    (
+        # Filed at a Vietnamese embassy or consulate: for people abroad, when they say so.
+        "mission",
+        re.compile(r"\bco quan dai dien\b"),
+        re.compile(
+            r"\bdai su quan\b|\blanh su\b|\bco quan dai dien\b|\bdinh cu\b|\bo nuoc ngoai\b"
+            r"|\bembassy\b|\bconsulate\b|\babroad\b|\bliving\b"
+        ),
+        0.88,
+    ),
     ("translator", re.compile(r"\bnguoi dich\b"), re.compile(r"\bdich\b"), 0.9),
     (
         "special_grade",
@@ -815,8 +850,9 @@ class SearchIndex:
             words = [t for t in raw if t not in ENGLISH_STOP]
             tokens = apply_lexicon(words, _LEXICON_EN)
         else:
-            words = self._repair(normalise(raw))
-            tokens = apply_lexicon(words)
+            # The marks the citizen typed ride along, so the lexicon can tell "cuối" from "cưới".
+            words, marks = self._repair(*normalise_marked(raw, marked_syllables(head)))
+            tokens = apply_lexicon(words, marks=marks)
         # Counted before the lexicon: an expansion makes a query longer, not wordier.
         wordy = sum(t not in FUNCTION_WORDS for t in words) >= WORDY
         tokens = _age_rule(" ".join(tokens)).split()
@@ -860,12 +896,16 @@ class SearchIndex:
             subjects=subjects,
         )
 
-    def _repair(self, raw: Sequence[str]) -> list[str]:
+    def _repair(
+        self, raw: Sequence[str], marks: Sequence[str | None]
+    ) -> tuple[list[str], list[str | None]]:
         """Typo repair: only tokens that are not valid syllables, and never English words or
-        negations; a valid syllable changes only when a variant forms a catalogue bigram."""
+        negations; a valid syllable changes only when a variant forms a catalogue bigram.
+        Returns the tokens and, beside each, its typed form where it was kept as typed."""
         speller = self._speller
         postings = self._postings
         out: list[str] = []
+        out_marks: list[str | None] = []
         n = len(raw)
         for i, tok in enumerate(raw):
             if (
@@ -874,17 +914,21 @@ class SearchIndex:
                 or tok.isdigit()
                 or len(tok) < 2
                 or tok in FUNCTION_WORDS
+                or (tok in ENGLISH_WORDS and not is_syllable(tok))
             ):
-                out.append(tok)
+                fixed: tuple[str, ...] = (tok,)
             elif is_syllable(tok):
                 prev = out[-1] if out else ""
                 nxt = raw[i + 1] if i + 1 < n else ""
-                out.append(speller.in_context(tok, prev, nxt, postings))
-            elif tok in ENGLISH_WORDS:
-                out.append(tok)
+                fixed = (speller.in_context(tok, prev, nxt, postings),)
             else:
-                out.extend(speller.repair(tok))
-        return out
+                fixed = speller.repair(tok)
+            out.extend(fixed)
+            if fixed == (tok,):
+                out_marks.append(marks[i] if i < len(marks) else None)
+            else:
+                out_marks.extend([None] * len(fixed))
+        return out, out_marks
 
     def _candidates(self, q: _Query) -> list[tuple[float, int]]:
         """Top documents by BM25F, computed in two steps to stay fast on big catalogues.

@@ -153,29 +153,54 @@ def is_english(text: str) -> bool:
     return strong >= 2 and english >= 0.6 * len(tokens)
 
 
+def _shorthand(tokens: Sequence[str], i: int) -> Sequence[str] | None:
+    """What the shorthand token at ``i`` stands for, or None when it stays as it is."""
+    tok = tokens[i]
+    rep = TEENCODE.get(tok)
+    if rep is None:
+        return None
+    prev = tokens[i - 1] if i else ""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if tok == "hong" and (prev in _HONG_OBJECTS or nxt in _HONG_OBJECTS or prev == "bi"):
+        return None
+    if tok == "dk" and nxt not in ("ko", "k", "khong", "hok", "kg", "ko"):
+        return None  # "đk" is "đăng ký" (lexicon) unless it reads "đc ko"
+    if tok == "t" and prev.isdigit():
+        return None  # "10 t" is an age
+    if tok in ("b", "c") and (nxt.isdigit() or prev in ("bang", "hang", "loai")):
+        return None  # licence classes "bằng B2", "hạng C"
+    if tok == "a" and (nxt.isdigit() or prev in ("bang", "hang", "loai")):
+        return None
+    return rep
+
+
 def normalise(tokens: Sequence[str]) -> list[str]:
     """Expand chat shorthand on folded Vietnamese tokens ("ko" → "khong", "dc" → "duoc")."""
     out: list[str] = []
-    n = len(tokens)
     for i, tok in enumerate(tokens):
-        rep = TEENCODE.get(tok)
-        prev = tokens[i - 1] if i else ""
-        nxt = tokens[i + 1] if i + 1 < n else ""
+        rep = _shorthand(tokens, i)
         if rep is None:
-            out.append(tok)
-        elif tok == "hong" and (prev in _HONG_OBJECTS or nxt in _HONG_OBJECTS or prev == "bi"):
-            out.append(tok)
-        elif tok == "dk" and nxt not in ("ko", "k", "khong", "hok", "kg", "ko"):
-            out.append(tok)  # "đk" is "đăng ký" (lexicon) unless it reads "đc ko"
-        elif tok == "t" and prev.isdigit():
-            out.append(tok)  # "10 t" is an age
-        elif tok in ("b", "c") and (nxt.isdigit() or prev in ("bang", "hang", "loai")):
-            out.append(tok)  # licence classes "bằng B2", "hạng C"
-        elif tok == "a" and (nxt.isdigit() or prev in ("bang", "hang", "loai")):
             out.append(tok)
         else:
             out.extend(rep)
     return out
+
+
+def normalise_marked(
+    tokens: Sequence[str], marks: Sequence[str | None]
+) -> tuple[list[str], list[str | None]]:
+    """:func:`normalise`, keeping each kept token's typed form (``lookup.marks``) beside it."""
+    out: list[str] = []
+    out_marks: list[str | None] = []
+    for i, tok in enumerate(tokens):
+        rep = _shorthand(tokens, i)
+        if rep is None:
+            out.append(tok)
+            out_marks.append(marks[i] if i < len(marks) else None)
+        else:
+            out.extend(rep)
+            out_marks.extend([None] * len(rep))
+    return out, out_marks
 
 
 # --------------------------------------------------------------------------------------------

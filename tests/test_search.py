@@ -16,6 +16,7 @@ import pytest
 from lookup.aliases import load_aliases, with_aliases
 from lookup.aspect import detect_aspect
 from lookup.fold import fold, syllables
+from lookup.marks import marked_syllables
 from lookup.portal import search_docs
 from lookup.procedure import subject_kind
 from lookup.search import (
@@ -363,7 +364,7 @@ def test_loanwords_and_unknown_words_are_not_repaired_into_other_words(
     index: SearchIndex, word: str
 ) -> None:
     # "atm" is not "tâm", "camera" not "cá mè ra", "sake" not the English lexicon key "stake".
-    assert index._repair([word]) == [word]
+    assert index._repair([word], [None])[0] == [word]
 
 
 def test_the_story_verb_is_not_the_request_verb(index: SearchIndex) -> None:
@@ -460,6 +461,43 @@ def test_lexicon_conditions() -> None:
     assert "khai" in died and "lai" not in died
     # "mất bao lâu" (takes how long) is neither lost nor died.
     assert "lai" not in apply_lexicon("lam ho chieu mat bao lau".split())
+    # A death in the story of another request (a pension, an accident) is not a lost paper
+    # nor a death registration.
+    pension = apply_lexicon("ba noi mat ma luong huu chua lanh".split())
+    assert "khai" not in pension and "lai" not in pension
+    accident = apply_lexicon("bo me mat vi tai nan giay to cua chau".split())
+    assert "lai" not in accident
+    # "cuối năm" (year end) folds like "cưới" (marry) and stays what it is.
+    assert "hon" not in apply_lexicon("cuoi nam moi biet phai quyet toan".split())
+    assert "hon" in apply_lexicon("hai dua sap cuoi".split())
+    # A worn paper is exchanged; "mở"/"hồng" are not "mờ"/"hỏng".
+    assert apply_lexicon("ca vet mo chu".split())[-2:] == ["cap", "doi"]
+    assert "doi" not in apply_lexicon("mo cua hang xin giay phep".split())
+    assert "doi" not in apply_lexicon("so hong dung ten ai".split())
+    # A parent's nationality makes a birth registration the foreign-element one …
+    assert "ngoai" in apply_lexicon("chong quoc tich han khai sinh cho be".split())
+    # … but not a naturalisation.
+    assert "ngoai" not in apply_lexicon("nhap quoc tich viet nam".split())
+    # An official coming to the house: the mobile variant; VNeID as a channel is dropped.
+    assert "dong" in apply_lexicon("can bo xuong tan nha lam khai tu".split())
+    assert "danh" not in apply_lexicon("xin ho chieu qua vneid".split())
+    assert "danh" in apply_lexicon("kich hoat vneid".split())
+
+
+def test_typed_marks_keep_folded_look_alikes_apart(index: SearchIndex) -> None:
+    # Typed with marks, "mở" (open) is not "mờ" (faded) and "cuối" (end) is not "cưới" (marry);
+    # typed without, folding is all there is and the rule applies.
+    def parsed(text: str) -> list[str]:
+        q = index._parse(text)
+        assert q is not None
+        return q.tokens
+
+    assert "ket" not in parsed("cuối tháng lương hưu chưa lãnh")
+    assert "ket" in parsed("hai đứa sắp cưới")
+    assert "doi" in parsed("cà vẹt bị mờ")
+    assert "doi" not in parsed("giấy phép cửa hàng bị mở")
+    assert marked_syllables("Cà vẹt mờ, ok") == ["cà", "vẹt", "mờ", None]
+    assert marked_syllables("a-b ²") == [None, None]
 
 
 def test_action_verb_outweighs_the_object(index: SearchIndex) -> None:
@@ -555,6 +593,22 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("ra xã chứng thực lấy liền trong ngày được không", "time"),
         ("xin miễn thuế thì chuẩn bị hồ sơ ra sao", "documents"),
         ("muốn sang Lào thăm họ hàng thì xin giấy gì", None),  # which procedure, not documents
+        ("sổ đỏ cấp xong có giá trị bao lâu", "result"),
+        ("sang tên xe phải đóng bao nhiêu", "fee"),
+        ("is it free to register a birth", "fee"),
+        ("khi nào lấy được hộ chiếu", "time"),
+        ("căn cước mất mấy tuần mới xong", "time"),
+        ("không cần lên xã mà vẫn làm được không", "online"),
+        ("tôi gửi hồ sơ qua bưu điện được không", "online"),
+        ("ra phường hay lên tỉnh làm", "where"),
+        ("which office issues the temporary residence card", "where"),
+        ("hồ sơ như thế nào", "documents"),
+        ("điều kiện để được hưởng trợ cấp thất nghiệp là gì", "eligibility"),
+        ("quy trình tách thửa gồm những bước nào", "steps"),
+        # Not asking an aspect: a duration in the story, money already paid, a "how" question.
+        ("con gái lấy chồng được mấy tháng, giờ chuyển khẩu theo chồng", None),
+        ("tôi đã trả hết tiền bồi thường, giờ xin xác nhận", None),
+        ("how can I get my first citizen ID card", None),
         ("trên VNeID nhóm máu bị ghi sai", None),  # the data, not the channel
         ("đăng ký kết hôn", None),
         ("", None),
