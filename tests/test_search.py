@@ -496,7 +496,11 @@ def test_typed_marks_keep_folded_look_alikes_apart(index: SearchIndex) -> None:
     assert "ket" in parsed("hai đứa sắp cưới")
     assert "doi" in parsed("cà vẹt bị mờ")
     assert "doi" not in parsed("giấy phép cửa hàng bị mở")
-    assert marked_syllables("Cà vẹt mờ, ok") == ["cà", "vẹt", "mờ", None]
+    assert marked_syllables("Cà vẹt mờ, ok") == ["cà", "vẹt", "mờ", "ok"]
+    # In a message typed with marks a plain syllable is plain: "chi nhánh" keeps its "chi" (not
+    # the pronoun "chị", a filler); from a writer who marks only now and then it is unknown.
+    assert "chi" in parsed("đóng cửa chi nhánh ở Cần Thơ")
+    assert marked_syllables("lam giay khai sinh ở đâu")[:4] == [None] * 4
     assert marked_syllables("a-b ²") == [None, None]
 
 
