@@ -73,21 +73,26 @@ def _amount(text: str) -> int:
     return int(re.sub(r"[.,]", "", text))
 
 
+_PAREN = re.compile(r"[()]")
+
+
 def _balanced_paren(s: str, start: int) -> int:
     """Index just after the ')' closing the '(' at ``start``; len(s) when it never closes."""
     depth = 0
-    for i in range(start, len(s)):
-        if s[i] == "(":
+    for m in _PAREN.finditer(s, start):  # only the brackets: an unclosed one scans to the end
+        if m.group() == "(":
             depth += 1
-        elif s[i] == ")":
+        else:
             depth -= 1
             if depth == 0:
-                return i + 1
+                return m.end()
     return len(s)
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip(" \t\n-–;:+")
+    # split()/join() is re.sub(r"\s+", " ", …) at C speed: both use Python's whitespace set,
+    # and the ends it drops are spaces the strip() below removes anyway.
+    return " ".join(text.split()).strip(" \t\n-–;:+")
 
 
 def _strip_parens(text: str) -> str:
@@ -131,21 +136,21 @@ def parse_methods(text: str, context: str = "") -> tuple[Method, ...]:
     for i, m in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(s)
         methods.append(_parse_row(_CHANNEL_OF[m.group(1)], s[m.end() : end], s))
-    return tuple(_unit_from_context(m, methods, context) for m in methods)
+    times: list[tuple[str, str]] = []  # the context's times, read once for all rows (long text)
+    if any(m.time_value is not None and not m.time_unit for m in methods):
+        times = _DESC_TIME.findall(nfc(context))
+    return tuple(_unit_from_context(m, methods, times) for m in methods)
 
 
-def _unit_from_context(m: Method, rows: list[Method], context: str) -> Method:
+def _unit_from_context(m: Method, rows: list[Method], times: list[tuple[str, str]]) -> Method:
     """A unit-less time: the unit of a sibling row with the same number, else the one unit the
-    procedure's steps give that number, else "not published" (a bare "1" is not "1 day")."""
+    procedure's steps give that number (``times``: their (number, unit) pairs), else "not
+    published" (a bare "1" is not "1 day")."""
     if m.time_value is None or m.time_unit:
         return m
     units = {r.time_unit for r in rows if r.time_unit and r.time_value == m.time_value}
     if len(units) != 1:
-        units = {
-            _UNITS[u.lower()]
-            for v, u in _DESC_TIME.findall(nfc(context))
-            if float(v.replace(",", ".")) == m.time_value
-        }
+        units = {_UNITS[u.lower()] for v, u in times if float(v.replace(",", ".")) == m.time_value}
     if len(units) == 1:
         unit = units.pop()
         label = next(k for k, v in _UNITS.items() if v == unit)
@@ -321,15 +326,16 @@ def _time_from(description: str, bare: float | None) -> tuple[float | None, str 
 
 # --- documents (thành phần hồ sơ) ------------------------------------------------------------
 _DOCS_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
-_COUNT = re.compile(r"(\d+) bản chính(?:,\s*(\d+) bản sao)?|(\d+) bản sao")
+# The lookahead, implied by both branches, lets the scan skip most positions at once.
+_COUNT = re.compile(r"(?=\d+ bản )(?:(\d+) bản chính(?:,\s*(\d+) bản sao)?|(\d+) bản sao)")
 _FORM_EXT = re.compile(r"\.(?:docx?|pdf|xlsx?|rar|zip|odt)$", re.IGNORECASE)
 
 
-def _glued_boundaries(cell: str) -> list[int]:
-    """Positions where a form file name may begin: right after ; . : ) or at a case change
-    with no space ("…2021;Mus08.docx", "…bộMẫu 01.docx", "…NĐ-CPMẫu số 01.docx")."""
+def _glued_boundaries(cell: str, start: int = 1) -> list[int]:
+    """Positions from ``start`` on where a form file name may begin: right after ; . : ) or at
+    a case change with no space ("…2021;Mus08.docx", "…bộMẫu 01.docx", "…NĐ-CPMẫu số 01.docx")."""
     out = []
-    for i in range(1, len(cell)):
+    for i in range(max(start, 1), len(cell)):
         prev, cur = cell[i - 1], cell[i]
         if cur.isspace():
             continue
@@ -351,7 +357,7 @@ def _split_form(cell: str) -> tuple[str, str]:
     # The file name is short: the last glued boundary within 80 characters of the end.
     cuts = [
         c
-        for c in _glued_boundaries(cell)
+        for c in _glued_boundaries(cell, len(cell) - 80)  # cells run to thousands of characters
         if 0 < len(cell) - c <= 80 and len(_FORM_EXT.sub("", cell[c:])) >= 4
     ]
     if cuts:
@@ -412,6 +418,18 @@ _GLUED_FILES = re.compile(
 _STEM = re.compile(r"(?<=[.)])\s*\d{1,2}\.[A-Za-z0-9-]{8,}$")
 # A file name cut short at the end: "…theo mẫuMau", "…dự kiến.Phlcs05" (no space: not prose).
 _CUT_MAU = re.compile(r"(?<=[a-zà-ỹ])Mau$|(?<=[.;:)])[A-Z][A-Za-z0-9]{2,}$")
+# Every character the three patterns can match, bar non-ASCII digits and spaces (\d, \s).
+_RESIDUE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.() "
+
+
+def _residue_from(name: str) -> int:
+    """Where a residue match can begin at the earliest: the patterns end at ``$`` and match
+    only ``_RESIDUE_CHARS``, so searching from the run of those at the end finds what a search
+    of the whole (often long) name finds. 0 (search it all) if the run may go on further."""
+    start = len(name.rstrip(_RESIDUE_CHARS))
+    if start and (name[start - 1].isdecimal() or name[start - 1].isspace()):
+        return 0  # \d and \s also match non-ASCII digits and spaces; "$" before a final "\n"
+    return start
 
 
 def _strip_residue(name: str) -> tuple[str, str]:
@@ -421,7 +439,7 @@ def _strip_residue(name: str) -> tuple[str, str]:
     while changed:  # a cut "Mau" can hide a glued file name before it, and the reverse
         changed = False
         for pattern in (_GLUED_FILES, _STEM, _CUT_MAU):
-            m = pattern.search(name)
+            m = pattern.search(name, _residue_from(name))  # lookbehinds still see before it
             if m:
                 removed.insert(0, m.group(0).strip())
                 name = name[: m.start()]
@@ -519,13 +537,17 @@ def parse_levels(text: str) -> tuple[str, ...]:
     return tuple(levels)
 
 
+_TOAN_TRINH = ("trực tuyến toàn trình", "dvc toàn trình", "dịch vụ công toàn trình")
+_MOT_PHAN = ("trực tuyến một phần", "dvc một phần", "dịch vụ công một phần")
+
+
 def online_level(*texts: str) -> str | None:
     """'toan_trinh' / 'mot_phan' when the portal says so in so many words, else None."""
-    joined = " ".join(nfc(t).lower() for t in texts)
-    joined = re.sub(r"\s+", " ", joined)
-    if re.search(r"trực tuyến toàn trình|dvc toàn trình|dịch vụ công toàn trình", joined):
+    joined = " ".join(" ".join(nfc(t).lower() for t in texts).split())
+    # Plain substring tests: a regex alternation scanned the (long) steps text twice.
+    if any(p in joined for p in _TOAN_TRINH):
         return "toan_trinh"
-    if re.search(r"trực tuyến một phần|dvc một phần|dịch vụ công một phần", joined):
+    if any(p in joined for p in _MOT_PHAN):
         return "mot_phan"
     return None
 
@@ -536,7 +558,7 @@ def parse_steps(text: str) -> tuple[str, ...]:
     if not s or s == NO_INFO:
         return ()
     chunks = re.split(r"\n(?=\s*Bước\s*\d)", s)
-    steps = [_clean(re.sub(r"\s*\n\s*", " ", c)) for c in chunks]
+    steps = [_clean(c) for c in chunks]  # _clean turns the line breaks into spaces too
     return tuple(x for x in steps if x)
 
 

@@ -6,10 +6,11 @@ One JSON object per line (JSONL). The national portal's export has other field n
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -72,7 +73,8 @@ def subject_kind(subjects: str) -> str:
 # and a flagged cell is stored exactly like a not published one.
 FEE_STATUSES = ("parsed", "free", "text", "not_published", "flagged")
 TIME_STATUSES = ("parsed", "text", "not_published", "flagged")
-_LETTER = re.compile(r"[^\W\d_]")
+# Two letters anywhere: one search that stops at the second, instead of finding every letter.
+_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.DOTALL)
 _BARE_TIME = re.compile(r"^\d+(?:[.,]\d+)?(?: \(cổng quốc gia không ghi đơn vị\))?$")
 
 
@@ -82,7 +84,7 @@ def is_junk(text: str) -> bool:
     text = nfc(text)
     if not text:
         return False
-    return bool(_BARE_TIME.match(text)) or len(_LETTER.findall(text)) < 2
+    return bool(_BARE_TIME.match(text)) or not _TWO_LETTERS.search(text)
 
 
 def fee_status(fee_amount: int | None, fee_text: str) -> str:
@@ -99,6 +101,31 @@ def time_status(time_value: float | None, time_unit: str | None, time_text: str)
     if time_value is not None and time_unit:
         return "parsed"
     return "text" if time_text and not is_junk(time_text) else "not_published"
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _asdict(value: Any) -> Any:
+    """``dataclasses.asdict`` with the same result, faster: immutable scalars are returned as
+    they are (deepcopy would return them too) and field names are looked up once per class;
+    ``asdict`` was a large share of an import's database step."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: _asdict(getattr(value, name)) for name in names}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple
+        return kind(*[_asdict(v) for v in value])
+    if isinstance(value, list | tuple):
+        return kind(_asdict(v) for v in value)
+    if isinstance(value, dict):
+        return kind((_asdict(k), _asdict(v)) for k, v in value.items())
+    return copy.deepcopy(value)
 
 
 @dataclass(frozen=True)
@@ -189,7 +216,7 @@ class ProcedureRecord:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d: dict[str, Any] = _asdict(self)
         d.pop("extra")
         for key in ("levels", "steps", "aliases"):
             d[key] = list(d[key])
