@@ -860,6 +860,10 @@ class SearchIndex:
             return None
         text = " ".join(tokens)
         asks = frozenset(tag for tag, _, rx, _ in _VARIANTS if rx.search(text))
+        if english:
+            # Who writes to a Vietnamese office in English is a foreigner or lives abroad: the
+            # foreign-element variant ("có yếu tố nước ngoài") need not be spelled out.
+            asks |= {"foreign"}
         # Raw folded words too: the lexicon drops some ("cơ quan" in a question about where).
         raw_text = f"{text} {' '.join(raw)}"
         subjects = frozenset(k for k, rx in _SUBJECT_ASKS.items() if rx.search(raw_text))
