@@ -621,3 +621,25 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
 def test_detect_aspect(text: str, aspect: str | None) -> None:
     found = detect_aspect(text)
     assert (found.value if found else None) == aspect
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("give up vietnamese nationality", "2.002036"),
+        ("how do I get my Vietnamese nationality back", "1.004757"),
+        ("apply for vietnamese citizenship", "2.002039"),
+    ],
+)
+def test_english_verb_particles_decide(query: str, code: str) -> None:
+    # "give up" and "get … back" are not stop words here: they choose among the nationality
+    # procedures, which share every other word.
+    index = SearchIndex.build(
+        [
+            *DOCS,
+            SearchDoc("2.002036", "Thôi quốc tịch Việt Nam ở trong nước", popular=True),
+            SearchDoc("2.002039", "Nhập quốc tịch Việt Nam ở trong nước", popular=True),
+            SearchDoc("1.004757", "Trở lại quốc tịch Việt Nam ở trong nước", popular=True),
+        ]
+    )
+    assert top(index, query) == code
