@@ -518,8 +518,9 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         "trader",
         re.compile(r"\b(?:doi voi|cua) ho kinh doanh\b|\bca nhan kinh doanh\b"),
         re.compile(
+            # Not "chợ" or "hàng" alone: they fold to "cho" (for) and "hang" (monthly, neighbour).
             r"\bkinh doanh\b|\bbuon ban\b|\bban hang\b|\bcua hang\b|\bquan\b|\btiem\b"
-            r"|\bshop\b|\bbusiness\b|\bsap\b|\bcho\b|\bdoanh thu\b|\bhang\b"
+            r"|\bshop\b|\bbusiness\b|\bsap\b|\bdoanh thu\b|\bhang hoa\b|\bhkd\b"
         ),
         0.9,
     ),
