@@ -17,7 +17,7 @@ is lost when the process dies. The inbox closes that gap:
    works, so a long wait for a rate-limited messenger is not mistaken for a crash.
 
 An update that keeps killing its handler would come back forever: after
-:data:`MAX_ATTEMPTS` claims it is set aside as done, logged and counted.
+:data:`MAX_ATTEMPTS` started handlings it is set aside as done, logged and counted.
 """
 
 from __future__ import annotations
@@ -270,18 +270,37 @@ class Inbox:
                 await conn.execute(
                     update(_table)
                     .where(c.id.in_(ids))
-                    .values(owner=self.owner, lease_until=now + self.lease, attempts=c.attempts + 1)
-                    .returning(c.id, c.delivery_id, c.user_id, c.body, c.attempts)
+                    .values(owner=self.owner, lease_until=now + self.lease)
+                    .returning(c.id, c.delivery_id, c.user_id, c.body)
                 )
             ).all()
             rows = sorted(rows, key=lambda r: r.id)  # RETURNING promises no order
-            items: list[Item] = []
-            for row in rows:
-                if row.attempts > MAX_ATTEMPTS:
-                    await self._give_up(conn, row.id, now)
-                    continue
-                items.append(Item(row.id, row.delivery_id, row.user_id, row.body, recovered=True))
-        return items
+        return [Item(r.id, r.delivery_id, r.user_id, r.body, recovered=True) for r in rows]
+
+    async def begin(self, row_id: int) -> bool:
+        """Count one more handling of a row taken over after a stop; False (and the row set
+        aside) once it has been started more than :data:`MAX_ATTEMPTS` times, or when it is no
+        longer this process's.
+
+        Counted when handling starts, not when the sweep claims: a process killed right after
+        its start-up sweep never touched the rows it had claimed, and those must not be set
+        aside as if they had killed it. Committed on its own, so the crash it may cause does
+        not roll the count back.
+        """
+        c = _table.c
+        async with self.db.begin() as conn:
+            attempts = await conn.scalar(
+                update(_table)
+                .where(c.id == row_id, c.owner == self.owner, c.done_at.is_(None))
+                .values(attempts=c.attempts + 1)
+                .returning(c.attempts)
+            )
+            if attempts is None:
+                return False
+            if attempts > MAX_ATTEMPTS:
+                await self._give_up(conn, row_id, self.clock())
+                return False
+        return True
 
     async def _give_up(self, conn: AsyncConnection, row_id: int, now: datetime) -> None:
         await conn.execute(

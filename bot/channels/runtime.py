@@ -246,7 +246,10 @@ class ChannelRuntime:
             entry = await self.queue.get()
             try:
                 if isinstance(entry, Item):
-                    await self.handle_update(entry.body, entry)
+                    # A row taken over after a stop counts its handlings: one that keeps
+                    # killing its handler is set aside instead of taken again and again.
+                    if not entry.recovered or await self.inbox.begin(entry.id):
+                        await self.handle_update(entry.body, entry)
                 else:
                     await self.handle_update(entry)
             except Exception:
