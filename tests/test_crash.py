@@ -49,8 +49,8 @@ PUSH_KILLS = 5
 TRIALS = int(os.environ.get("MOTCUA_CRASH_TRIALS", "20"))
 USERS_PER_TRIAL = 3
 # How long a citizen waits for each answer. A lost update never arrives, however long one waits;
-# a slow one does: under a full suite on a loaded shared machine, 20 restarts of ~5 s each and
-# the catch-up behind them took longer than 60 s, so the wait covers two inbox leases.
+# a slow one does: on a loaded shared machine each of the 20 restarts takes several seconds and
+# the catch-up behind them adds up, so the wait covers two inbox leases and more.
 STEP_TIMEOUT = 150.0
 ROOT = Path(__file__).resolve().parents[1]
 WARD = "Phường Lê Chân"
