@@ -176,14 +176,7 @@ def _shorthand(tokens: Sequence[str], i: int) -> Sequence[str] | None:
 
 def normalise(tokens: Sequence[str]) -> list[str]:
     """Expand chat shorthand on folded Vietnamese tokens ("ko" → "khong", "dc" → "duoc")."""
-    out: list[str] = []
-    for i, tok in enumerate(tokens):
-        rep = _shorthand(tokens, i)
-        if rep is None:
-            out.append(tok)
-        else:
-            out.extend(rep)
-    return out
+    return normalise_marked(tokens, ())[0]
 
 
 def normalise_marked(
