@@ -51,6 +51,10 @@ DUPLICATES = Counter(
 INBOX_GIVEN_UP = Counter(
     "motcua_inbox_given_up_total", "Updates set aside after killing their handler repeatedly"
 )
+INBOX_POSTPONED = Counter(
+    "motcua_inbox_postponed_total",
+    "Updates taken again later because their handlings kept being cut by a process's death",
+)
 INTAKE_REFUSED = Counter(
     "motcua_intake_refused_total",
     "Webhook deliveries answered 503 (starting, busy or the database unreachable)",

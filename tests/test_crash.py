@@ -169,6 +169,16 @@ class Server:
     def logs(self) -> str:
         return (self.workdir / f"serve-{self.starts}.log").read_text(errors="replace")[-4000:]
 
+    def warnings(self) -> list[str]:
+        """What every life of the server logged at WARNING or above (for a failure's message:
+        a postponed or set-aside update, a failed handling)."""
+        return [
+            line[:300]
+            for n in range(1, self.starts + 1)
+            for line in (self.workdir / f"serve-{n}.log").read_text(errors="replace").splitlines()
+            if '"WARNING"' in line or '"ERROR"' in line
+        ]
+
 
 @dataclass
 class Outcome:
@@ -392,7 +402,10 @@ async def test_kill_9_loses_no_acknowledged_update(
     )
     assert kills == TRIALS + PUSH_KILLS
     assert pushes_missing == [], f"pushes never delivered: {pushes_missing}"
-    assert outcome.stuck == [], f"conversations stuck (an update lost): {outcome.stuck}"
+    assert outcome.stuck == [], (
+        f"conversations stuck (an update lost): {outcome.stuck}; the server logged:\n"
+        + "\n".join(server.warnings()[-40:])
+    )
     assert sorted(outcome.finished) == list(range(1, users + 1))
     assert pending is None, "an acknowledged update was never answered"
     for n in range(1, users + 1):

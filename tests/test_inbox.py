@@ -20,7 +20,7 @@ from bot.channels.render import numbered_turn
 from bot.channels.runtime import ChannelRuntime
 from bot.db.engine import Database
 from bot.db.models import Conversation, InboxUpdate
-from bot.inbox import HOST, MAX_ATTEMPTS, Inbox
+from bot.inbox import HOST, MAX_ATTEMPTS, SET_ASIDE_AFTER, Inbox, Start, postponement
 from bot.messages import Incoming
 from tests.test_channel_runtime import MemoryPlatform
 
@@ -153,23 +153,92 @@ async def test_update_of_a_live_process_is_left_alone_until_its_lease_runs_out(
     assert item.recovered and item.body["text"] == "/start"
 
 
-async def test_update_that_keeps_killing_its_handler_is_set_aside(app: App) -> None:
+async def crashed_often(app: App, user: str, msg: str) -> int:
+    """An update whose handling was cut MAX_ATTEMPTS times, its last owner gone."""
     db = app.services.db
     inbox = Inbox(db, app.services.clock, owner="another-host:3:gone")
-    row_id, _ = await inbox.put("memory", "mem:p1", "6", text_update(6, "/start", "p1"))
+    row_id, _ = await inbox.put("memory", f"mem:{msg}", user, text_update(int(user), "/start", msg))
+    assert row_id is not None
     async with db.begin() as conn:
         await conn.execute(
             update(InboxUpdate)
             .where(InboxUpdate.id == row_id)
             .values(attempts=MAX_ATTEMPTS, lease_until=None, owner=None)
         )
+    return row_id
+
+
+async def test_update_that_keeps_killing_its_handler_is_set_aside(app: App) -> None:
+    db = app.services.db
+    await crashed_often(app, "6", "p1")
     given_up = metrics.INBOX_GIVEN_UP._value.get()
-    taker = Inbox(db, app.services.clock)
-    [item] = await taker.claim("memory")
-    assert not await taker.begin(item.id)  # started MAX_ATTEMPTS times already: set aside
+    later = Inbox(db, lambda: app.services.clock() + SET_ASIDE_AFTER)
+    [item] = await later.claim("memory")
+    # Started MAX_ATTEMPTS times already and old enough: set aside.
+    assert await later.begin("memory", item) is Start.SET_ASIDE
     [row] = await rows(db)
     assert row.done_at is not None
     assert metrics.INBOX_GIVEN_UP._value.get() == given_up + 1
+
+
+async def test_young_update_cut_repeatedly_is_postponed_and_still_goes_first(app: App) -> None:
+    # Five kills in a row can come from outside (a deploy, a loaded host): a young update is
+    # taken again later rather than set aside, and the user's next message waits behind it.
+    db = app.services.db
+    shift = [timedelta(0)]
+    inbox = Inbox(db, lambda: app.services.clock() + shift[0])
+    row_id = await crashed_often(app, "8", "q1")
+    [item] = await inbox.claim("memory")
+    assert await inbox.begin("memory", item) is Start.LATER
+    [row] = await rows(db)
+    assert row.done_at is None and row.owner is None and row.attempts == MAX_ATTEMPTS
+    later_id, handle_now = await inbox.put("memory", "mem:q2", "8", text_update(8, "/help", "q2"))
+    assert later_id is not None and not handle_now  # behind the postponed one
+    assert await inbox.claim("memory") == []  # neither is handed out before its time
+    shift[0] = postponement(MAX_ATTEMPTS) + timedelta(seconds=1)
+    first, second = await inbox.claim("memory")
+    assert (first.id, second.id) == (row_id, later_id)
+    assert first.waited and not second.waited
+    assert await inbox.begin("memory", first) is Start.HANDLE
+    assert await inbox.begin("memory", second) is Start.HANDLE
+    # Cut once more (its process dies): it waits longer this time.
+    async with db.begin() as conn:
+        await conn.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.id == row_id)
+            .values(owner=f"{HOST}:{os.getpid()}:gone")
+        )
+    [again] = await inbox.claim("memory")
+    assert again.id == row_id and not again.waited
+    assert await inbox.begin("memory", again) is Start.LATER
+    [row, _] = await rows(db)
+    wait = postponement(MAX_ATTEMPTS + 1)
+    assert wait > postponement(MAX_ATTEMPTS)
+    assert row.lease_until == app.services.clock() + shift[0] + wait
+
+
+async def test_runtime_leaves_a_postponed_update_pending_and_answers_it_in_its_time(
+    app: App,
+) -> None:
+    await crashed_often(app, "9", "r1")
+    shift = [timedelta(0)]
+    platform = MemoryPlatform()
+    rt = ChannelRuntime(app, platform, concurrency=2, backlog=8)
+    rt.inbox = Inbox(app.services.db, lambda: app.services.clock() + shift[0])
+    rt.sweep_seconds = 0.02
+    await rt.start()
+    try:
+        await wait_until(lambda: rt.completed >= 1)
+        await asyncio.sleep(0.1)  # several sweeps: it is not taken again before its time
+        [row] = await rows(app.services.db)
+        assert row.done_at is None and platform.sent == []
+        shift[0] = postponement(MAX_ATTEMPTS) + timedelta(seconds=1)
+        await wait_until(lambda: bool(platform.sent))
+    finally:
+        await rt.stop()
+    assert "Xin chào" in platform.sent[0][1]
+    [row] = await rows(app.services.db)
+    assert row.done_at is not None
 
 
 async def test_claims_by_processes_killed_before_handling_do_not_count(app: App) -> None:
@@ -192,7 +261,7 @@ async def test_claims_by_processes_killed_before_handling_do_not_count(app: App)
         )
     taker = Inbox(db, app.services.clock)
     [item] = await taker.claim("memory")
-    assert await taker.begin(item.id)
+    assert await taker.begin("memory", item) is Start.HANDLE
     [row] = await rows(db)
     assert row.done_at is None and row.attempts == 2
 

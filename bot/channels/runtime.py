@@ -42,7 +42,7 @@ from bot.app import App
 from bot.channels.base import Adapted, DeliveryError, Platform, RateLimited
 from bot.dialogue import user_key
 from bot.i18n import normalize_language, t
-from bot.inbox import Inbox, Item
+from bot.inbox import Inbox, Item, Start
 from bot.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -244,12 +244,12 @@ class ChannelRuntime:
     async def _worker(self) -> None:
         while True:
             entry = await self.queue.get()
+            start = Start.HANDLE
             try:
-                if isinstance(entry, Item):
-                    # A row taken over after a stop counts its handlings: one that keeps
-                    # killing its handler is set aside instead of taken again and again.
-                    if not entry.recovered or await self.inbox.begin(entry.id):
-                        await self.handle_update(entry.body, entry)
+                if isinstance(entry, Item) and entry.recovered:
+                    start = await self._recovered(entry)
+                elif isinstance(entry, Item):
+                    await self.handle_update(entry.body, entry)
                 else:
                     await self.handle_update(entry)
             except Exception:
@@ -257,15 +257,28 @@ class ChannelRuntime:
                 log.exception("update failed", extra={"channel": self.name})
             finally:
                 if isinstance(entry, Item):
-                    await self._finish(entry)
+                    self._finish(entry, answered=start is not Start.LATER)
                 metrics.UPDATES.labels(self.name).inc()
                 self.completed += 1
                 self.queue.task_done()
 
-    async def _finish(self, item: Item) -> None:
+    async def _recovered(self, item: Item) -> Start:
+        """Handle a row taken over after a stop, if :meth:`Inbox.begin` says so. The user's lock
+        is taken first, in queue order, so a later update of the same user waits while an
+        earlier one is started (or postponed, and then the later one is given back too)."""
+        async with self.app.dialogue.locks.hold(user_key(self.name, item.user_id)):
+            start = await self.inbox.begin(self.name, item)
+            if start is Start.HANDLE:
+                await self.handle_update(item.body, item)
+        return start
+
+    def _finish(self, item: Item, *, answered: bool) -> None:
+        """The row leaves this process's work: answered (marked done shortly), or left
+        pending for a later sweep."""
         self._inflight.discard(item.id)
-        self._answered.append(item.id)
-        self._answered_flag.set()
+        if answered:
+            self._answered.append(item.id)
+            self._answered_flag.set()
 
     async def _mark_answered(self) -> None:
         while True:
