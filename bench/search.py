@@ -38,7 +38,9 @@ DEFAULT_CITIZEN = SHARED / "eval" / "queries-citizen-dev.jsonl"
 # Held out: never read per message, never tuned on; only its aggregate figures are printed.
 DEFAULT_HELDOUT = REPO / "bench" / "queries-citizen-heldout.jsonl"
 # Aspect-labelled development messages (no procedure codes): the aspect detector's own dev set.
-DEFAULT_ASPECTS = REPO / "bench" / "aspects-dev.jsonl"
+# Aspect development sets, each written apart from both citizen sets (and tuned on): the
+# second, by another writer, labels "làm thế nào" as steps where the citizen set says none.
+DEFAULT_ASPECTS = (REPO / "bench" / "aspects-dev.jsonl", REPO / "bench" / "aspects-dev2.jsonl")
 VERDICT_KINDS = ("card-right", "card-wrong", "dym-right", "dym-miss", "not-found")
 
 _UNITS = (
@@ -280,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-scale", action="store_true", help="skip the 10x catalogue")
     ap.add_argument("--citizen", type=Path, default=DEFAULT_CITIZEN)
     ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
-    ap.add_argument("--aspects", type=Path, default=DEFAULT_ASPECTS)
+    ap.add_argument("--aspects", type=Path, nargs="*", default=list(DEFAULT_ASPECTS))
     ap.add_argument(
         "--citizen-misses",
         action="store_true",
@@ -299,8 +301,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         citizen["dev"] = load_jsonl(args.citizen)
     if args.heldout.exists():
         citizen["heldout"] = load_jsonl(args.heldout)
-    if args.aspects.exists():
-        aspect_report(load_jsonl(args.aspects), "dev (bench/aspects-dev.jsonl)")
+    for path in args.aspects:
+        if path.exists():
+            aspect_report(load_jsonl(path), f"dev ({path.name})")
     run("national catalogue", docs, sets, args.misses, citizen, args.citizen_misses)
     if not args.no_scale:
         run("national catalogue x10", replicate(docs), sets, False)

@@ -44,6 +44,7 @@ TEENCODE: dict[str, tuple[str, ...]] = {
         "mun": "muon",
         "mn": "moi nguoi",
         "nhiu": "nhieu",
+        "nhg": "nhung",
         "lm": "lam",
         "r": "roi",
         "ntn": "nhu the nao",
