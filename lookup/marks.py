@@ -51,6 +51,25 @@ def marked_syllables(text: str) -> list[str | None]:
     return out
 
 
+_HOI, _NGA = "\u0309", "\u0303"
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def mark_key(syllable: str) -> str:
+    """A typed syllable as compared with a name's: its letters (with ă, â, ê, ô, ơ, ư) and its
+    tone, wherever the tone sits ("hoà" is "hòa", "uỷ" is "ủy"), with the confusions people make
+    while typing marks merged (hỏi/ngã: "bảo hiễm"; đ/d: "dăng ký")."""
+    nfd = unicodedata.normalize("NFD", syllable.lower()).replace(_NGA, _HOI)
+    tone = "".join(c for c in nfd if c in _TONES)
+    letters = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONES))
+    return letters.replace("đ", "d") + tone
+
+
+def marked_words(text: str) -> frozenset[str]:
+    """The :func:`mark_key` of every word of ``text`` (a procedure's name)."""
+    return frozenset(mark_key(w) for w in _WORD.findall(unicodedata.normalize("NFC", text)))
+
+
 def marks_agree(typed: Sequence[str | None], written: Sequence[str | None]) -> bool:
     """False when a syllable typed with marks differs from the marked syllable of a phrase.
 

@@ -45,7 +45,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from lookup.fold import fold
-from lookup.marks import marked_syllables, marks_agree
+from lookup.marks import mark_key, marked_syllables, marked_words, marks_agree
 from lookup.teencode import (
     ENGLISH_STOP,
     ENGLISH_WORDS,
@@ -61,6 +61,8 @@ from lookup.teencode import (
 MAX_QUERY_CHARS = 600  # long stories end with the request: keep it
 MAX_QUERY_TOKENS = 60
 RERANK_DEPTH = 30
+PLAUSIBLE_CHECK = 5  # best candidates whose plausibility is checked against the typed marks
+MARKED_NAME_CACHE = 8192  # names whose marked words are kept (a bound, not a size)
 CANDIDATES = 200  # documents scored exactly over all query terms
 GEN_MIN_DF = 300  # a term is "selective" when it occurs in at most max(this, N / GEN_DF_SHARE)
 GEN_DF_SHARE = 20
@@ -89,7 +91,7 @@ SPEC_FLOOR = 0.3  # … and the score factor of a query that says nothing
 # re-rank, which alone over-trusts coverage on wordy messages (citizen dev: top-1 +11 points).
 BM_POW = 0.5
 BM_POW_WORDY = 0.7
-MIN_SCORE = 0.28  # below this a first hit is noise: search() returns nothing
+MIN_SCORE = 0.24  # below this a first hit is noise: search() returns nothing
 FOLLOW_SCORE = 0.15  # … and a later hit, once the first is plausible
 
 # decide() thresholds, calibrated on the labelled sets (dev, own, citizen dev) with the scores as
@@ -725,6 +727,23 @@ class _Query:
     content: str = ""  # the request's content words: what fuzzy matching compares
     wordy: bool = False  # at least WORDY content words
     subjects: frozenset[str] = field(default_factory=frozenset)  # subject kinds it names
+    # Syllables typed with marks: folded → mark_key, for telling "vàng" from "vắng" in a name.
+    typed: dict[str, str] = field(default_factory=dict)
+
+
+def _typed_marks(words: Sequence[str], marks: Sequence[str | None]) -> dict[str, str]:
+    """Folded word → :func:`mark_key` of how it was typed, for words typed with marks (a word
+    typed two ways in one message says nothing)."""
+    out: dict[str, str] = {}
+    twice: set[str] = set()
+    for word, mark in zip(words, marks, strict=False):
+        if mark is None or mark.isascii() or word in twice:
+            continue
+        key = mark_key(mark)
+        if out.setdefault(word, key) != key:
+            del out[word]
+            twice.add(word)
+    return out
 
 
 class SearchIndex:
@@ -737,6 +756,7 @@ class SearchIndex:
         self._speller = _Speller(Counter())
         self._max_idf = 1.0
         self._head_cache: dict[tuple[str, int], list[tuple[int, float]]] = {}
+        self._marked_names: dict[str, frozenset[str]] = {}
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -846,6 +866,7 @@ class SearchIndex:
         raw = [t.lstrip("0") or "0" if t.isdigit() else t for t in text.split()]
         raw = raw[:MAX_QUERY_TOKENS]
         english = is_english(head)
+        typed: dict[str, str] = {}
         if english:
             # English words are not Vietnamese typos, and "the", "me" are not thẻ, mẹ.
             words = [t for t in raw if t not in ENGLISH_STOP]
@@ -854,6 +875,9 @@ class SearchIndex:
             # The marks the citizen typed ride along, so the lexicon can tell "cuối" from "cưới".
             words, marks = self._repair(*normalise_marked(raw, marked_syllables(head)))
             tokens = apply_lexicon(words, marks=marks)
+            # Only the citizen's own words: a lexicon expansion's "động" is not their "đóng".
+            added = Counter(tokens) - Counter(words)
+            typed = {w: k for w, k in _typed_marks(words, marks).items() if w not in added}
         # Counted before the lexicon: an expansion makes a query longer, not wordier.
         wordy = sum(t not in FUNCTION_WORDS for t in words) >= WORDY
         tokens = _age_rule(" ".join(tokens)).split()
@@ -899,6 +923,7 @@ class SearchIndex:
             content=content or text,
             wordy=wordy,
             subjects=subjects,
+            typed=typed,
         )
 
     def _repair(
@@ -985,11 +1010,18 @@ class SearchIndex:
             self._head_cache[key] = head
         return head
 
-    def _coverage(self, terms: Sequence[str], weights: dict[str, float], doc: _DocInfo) -> float:
+    def _coverage(
+        self,
+        terms: Sequence[str],
+        weights: dict[str, float],
+        doc: _DocInfo,
+        unlike: frozenset[str] = frozenset(),
+    ) -> float:
         """Share of the query's information the document explains (idf × weight).
 
         A word the name has counts fully wherever it stands; a function word or a story word the
-        name lacks counts only its weight (``token_weights``), so it dilutes little.
+        name lacks counts only its weight (``token_weights``), so it dilutes little. Terms in
+        ``unlike`` (typed with other marks than the name's) count as absent.
         """
         idf = self._idf
         max_idf = self._max_idf
@@ -997,7 +1029,7 @@ class SearchIndex:
         for t in terms:
             w = idf.get(t, max_idf)
             weight = weights.get(t, 1.0)
-            if t in doc.name_terms:
+            if t in doc.name_terms and t not in unlike:
                 total += w * max(weight, 1.0)
                 matched += w * max(weight, 1.0)
             else:
@@ -1006,12 +1038,31 @@ class SearchIndex:
                     matched += SIDE_CREDIT * w * weight
         return matched / total if total else 0.0
 
-    def _score(self, q: _Query, doc: _DocInfo) -> float:
+    def _unlike(self, q: _Query, doc: _DocInfo) -> frozenset[str]:
+        """The query's unigrams and bigrams that the name spells with other marks than typed:
+        "giá vàng" typed with marks does not match "tạm vắng". Empty for unmarked queries."""
+        if not q.typed:
+            return frozenset()
+        own = [t for t in q.typed if t in doc.name_unigrams]
+        if not own:
+            return frozenset()
+        written = self._marked_names.get(doc.code)
+        if written is None:
+            if len(self._marked_names) >= MARKED_NAME_CACHE:
+                self._marked_names.clear()
+            written = self._marked_names[doc.code] = marked_words(doc.name)
+        off = {t for t in own if q.typed[t] not in written}
+        if not off:
+            return frozenset()
+        return frozenset(off | {b for b in q.bigrams if any(p in off for p in b.split("_"))})
+
+    def _score(self, q: _Query, doc: _DocInfo, *, marks: bool = False) -> float:
         idf = self._idf
         weights = q.weights
-        qcov = self._coverage(q.unigrams, weights, doc)
-        bcov = self._coverage(q.bigrams, weights, doc) if q.bigrams else qcov
-        qset = set(q.unigrams)
+        unlike = self._unlike(q, doc) if marks else frozenset()
+        qcov = self._coverage(q.unigrams, weights, doc, unlike)
+        bcov = self._coverage(q.bigrams, weights, doc, unlike) if q.bigrams else qcov
+        qset = set(q.unigrams) - unlike
         ncov = sum(idf.get(t, 0.0) for t in doc.name_unigrams if t in qset) / doc.name_idf
         fz = fuzz.token_sort_ratio(q.content, doc.display) / 100.0
         lead = 0
@@ -1068,8 +1119,17 @@ class SearchIndex:
         power = BM_POW_WORDY if q.wordy else BM_POW
         raw = [(specific * self._score(q, self._docs[d]), bm, d) for bm, d in cands]
         # Plausibility is judged before the BM25F nudge: nothing plausible, nothing returned.
-        if max(r for r, _, _ in raw) < MIN_SCORE:
+        best = max(r for r, _, _ in raw)
+        if best < MIN_SCORE:
             return []
+        if q.typed and best < CONFIDENT_SCORE:
+            # Judged again with the marks the citizen typed ("giá vàng" is no "tạm vắng"); the
+            # ranking keeps folded matching, which measured better.
+            top = heapq.nlargest(PLAUSIBLE_CHECK, raw)
+            if all(
+                specific * self._score(q, self._docs[d], marks=True) < MIN_SCORE for *_, d in top
+            ):
+                return []
         scored = [(r * (bm / top_bm) ** power, d) for r, bm, d in raw]
         scored.sort(key=lambda sd: (-sd[0], len(self._docs[sd[1]].display), sd[1]))
         hits: list[Hit] = []
