@@ -193,35 +193,86 @@ def _bigrams(tokens: Sequence[str]) -> list[str]:
 # Lexicon
 
 
+Marked = tuple[str | None, ...]
+
+
 @dataclass(frozen=True)
 class _Entry:
     expansion: tuple[str, ...]
     mode: str  # replace | add | drop | abbr
     when: tuple[str, ...] = ()  # folded phrases: the rule applies only if one occurs in the message
     unless: tuple[str, ...] = ()  # … and never if one of these occurs
-    marked: tuple[str | None, ...] = ()  # the phrase's syllables as written, where marked
+    marked: Marked = ()  # the phrase's syllables as written, where marked
+    when_marked: tuple[Marked, ...] = ()  # each condition's syllables as written
+    unless_marked: tuple[Marked, ...] = ()
 
-    def applies(self, context: str) -> bool:
-        """``context`` is the whole folded message padded with spaces."""
-        if self.when and not any(f" {w} " in context for w in self.when):
+    def applies(
+        self,
+        context: str,
+        tokens: Sequence[str] = (),
+        marks: Sequence[str | None] | None = None,
+    ) -> bool:
+        """``context`` is the whole folded message padded with spaces; with the message's
+        ``tokens`` and typed ``marks``, a condition written with marks must also have been typed
+        with them ("đẻ" is no "để" the citizen typed)."""
+        if self.when and not any(
+            _occurs(w, m, context, tokens, marks)
+            for w, m in zip(self.when, self.when_marked or _unmarked(self.when), strict=True)
+        ):
             return False
-        return not any(f" {w} " in context for w in self.unless)
+        return not any(
+            _occurs(w, m, context, tokens, marks)
+            for w, m in zip(self.unless, self.unless_marked or _unmarked(self.unless), strict=True)
+        )
 
 
-def _conditions(spec: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """ "if=a|b c;unless=d" → (("a", "b c"), ("d",)): the optional fourth lexicon column."""
-    when: tuple[str, ...] = ()
-    unless: tuple[str, ...] = ()
+def _unmarked(phrases: tuple[str, ...]) -> tuple[Marked, ...]:
+    return tuple(() for _ in phrases)
+
+
+def _occurs(
+    phrase: str,
+    marked: Marked,
+    context: str,
+    tokens: Sequence[str],
+    marks: Sequence[str | None] | None,
+) -> bool:
+    """``phrase`` (folded) occurs in the message, typed with its marks where both have them."""
+    if f" {phrase} " not in context:
+        return False
+    if marks is None or not any(marked):
+        return True
+    words = phrase.split()
+    k = len(words)
+    return any(
+        list(tokens[i : i + k]) == words and marks_agree(marks[i : i + k], marked)
+        for i in range(len(tokens) - k + 1)
+    )
+
+
+def _conditions(
+    spec: str,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[Marked, ...], tuple[Marked, ...]]:
+    """ "if=a|b c;unless=d" → (("a", "b c"), ("d",)) and each one's syllables as written: the
+    optional fourth lexicon column."""
+    found: dict[str, tuple[tuple[str, ...], tuple[Marked, ...]]] = {}
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         key, _, values = part.partition("=")
-        phrases = tuple(" ".join(_norm_tokens(v)) for v in values.split("|") if fold(v))
-        if key == "if":
-            when = phrases
-        elif key == "unless":
-            unless = phrases
-        else:
+        if key not in ("if", "unless"):
             raise ValueError(f"unknown lexicon condition {part!r}")
-    return when, unless
+        phrases: list[str] = []
+        marked: list[Marked] = []
+        for v in values.split("|"):
+            if not fold(v):
+                continue
+            words = _norm_tokens(v)
+            typed = tuple(marked_syllables(v.strip()))
+            phrases.append(" ".join(words))
+            marked.append(typed if len(typed) == len(words) else ())
+        found[key] = (tuple(phrases), tuple(marked))
+    when, when_marked = found.get("if", ((), ()))
+    unless, unless_marked = found.get("unless", ((), ()))
+    return when, unless, when_marked, unless_marked
 
 
 Lexicon = dict[tuple[str, ...], tuple[_Entry, ...]]
@@ -248,13 +299,25 @@ def _load_lexicon(path: Path, extra: Sequence[str] = ()) -> Lexicon:
         # A malformed line must fail loudly: silently skipping it once hid "get → cấp".
         if not phrase or mode not in ("replace", "add", "drop", "abbr"):
             raise ValueError(f"{source}:{n}: expected phrase<TAB>expansion<TAB>mode: {raw!r}")
-        when, unless = _conditions(parts[3]) if len(parts) == 4 else ((), ())
+        when, unless, when_marked, unless_marked = (
+            _conditions(parts[3]) if len(parts) == 4 else ((), (), (), ())
+        )
         marked = tuple(marked_syllables(parts[0]))
         entries = lexicon.setdefault(phrase, [])
         last = entries[-1] if entries else None
         if last is not None and not last.when and not last.unless and last.marked == marked:
             continue  # an unconditional entry for the same written phrase already wins
-        entries.append(_Entry(tuple(_norm_tokens(parts[1])), mode, when, unless, marked))
+        entries.append(
+            _Entry(
+                tuple(_norm_tokens(parts[1])),
+                mode,
+                when,
+                unless,
+                marked,
+                when_marked,
+                unless_marked,
+            )
+        )
     return {k: tuple(v) for k, v in lexicon.items()}
 
 
@@ -320,6 +383,8 @@ def apply_lexicon(
     if marks is not None and len(marks) != n:
         marks = None
     context = f" {' '.join(tokens)} "
+    if marks is not None and not any(marks):
+        marks = None  # nothing typed with marks: conditions are matched folded
     taken = [False] * n
     out: dict[int, tuple[str, ...]] = {}
     added: list[str] = []
@@ -332,7 +397,12 @@ def apply_lexicon(
                 continue
             typed = marks[i : i + size] if marks is not None else ()
             entry = next(
-                (e for e in entries if e.applies(context) and marks_agree(typed, e.marked)), None
+                (
+                    e
+                    for e in entries
+                    if e.applies(context, tokens, marks) and marks_agree(typed, e.marked)
+                ),
+                None,
             )
             if entry is None:
                 continue

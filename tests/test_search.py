@@ -24,6 +24,7 @@ from lookup.search import (
     SearchDoc,
     SearchIndex,
     Verdict,
+    _load_lexicon,
     apply_lexicon,
     decide,
 )
@@ -502,6 +503,21 @@ def test_typed_marks_keep_folded_look_alikes_apart(index: SearchIndex) -> None:
     assert "chi" in parsed("đóng cửa chi nhánh ở Cần Thơ")
     assert marked_syllables("lam giay khai sinh ở đâu")[:4] == [None] * 4
     assert marked_syllables("a-b ²") == [None, None]
+
+
+def test_a_condition_written_with_marks_holds_only_where_typed_with_them(tmp_path: Path) -> None:
+    # "đẻ" (give birth) as an exception must not be silenced by the "để" (in order to) of a
+    # message typed with marks; typed without marks, folding is all there is.
+    path = tmp_path / "lexicon.tsv"
+    path.write_text("nằm viện\tchế độ ốm đau\tadd\tunless=đẻ\n", encoding="utf-8")
+    lexicon = _load_lexicon(path)
+
+    def hinted(text: str) -> bool:
+        return "om" in apply_lexicon(fold(text).split(), lexicon, marks=marked_syllables(text))
+
+    assert hinted("con nằm viện, em nghỉ làm để chăm con")
+    assert not hinted("vợ nằm viện chờ đẻ")
+    assert not hinted("con nam vien, em nghi lam de cham con")
 
 
 def test_action_verb_outweighs_the_object(index: SearchIndex) -> None:
