@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
+LANGUAGE_CHOSEN = "lang_chosen"  # conversation data: the language was picked, not guessed
+
+
 @dataclass(slots=True)
 class ConversationState:
     """The user's conversation row as plain data: language, the flow in progress and its step,
@@ -146,6 +149,19 @@ class Context:
         self.conversation.flow = None
         self.conversation.step = None
         self._set("flow", {})
+
+    def choose_language(self, lang: str) -> None:
+        """The citizen picked ``lang`` (/lang, the menu): it stays, whatever they write next."""
+        self.conversation.language = lang
+        self._set(LANGUAGE_CHOSEN, True)
+
+    def follow_language(self, lang: str) -> bool:
+        """Answer in ``lang``, the language the citizen writes in, unless they picked one;
+        True when the language changed."""
+        if lang == self.conversation.language or self.recall(LANGUAGE_CHOSEN):
+            return False
+        self.conversation.language = lang
+        return True
 
     def remember(self, key: str, value: Any) -> None:
         """Store a value outside any flow (e.g. the last query, for feedback)."""

@@ -27,6 +27,7 @@ from bot.messages import Incoming, Reply
 from bot.ordering import KeyedLock
 from bot.router import Router
 from bot.services import Services
+from lookup.language import written_in
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,12 @@ class Dialogue:
         if m:
             ctx.command = m.group(1).lower()
             ctx.args = (m.group(2) or "").strip()
+        elif ctx.flow is None:
+            # Answer in the language the citizen writes (not in the middle of a form: a
+            # foreigner types a Vietnamese street name there).
+            written = written_in(text)
+            if written is not None and ctx.follow_language(written):
+                ctx.say("language-followed")
         return True
 
     async def _conversation(self, conn: AsyncConnection, incoming: Incoming) -> ConversationState:

@@ -36,6 +36,11 @@ _THANKS = re.compile(
     rf"^(?:{_FILLER} )*(?:xin |rat )?(?:cam on|cam ong|camon|cmon|cam ta|thanks|thank you|thank"
     rf"|thx|tks|ty|many thanks|cheers)(?: {_FILLER})*$"
 )
+# "ok", "vâng", "got it": the citizen acknowledges; nothing to look up.
+_ACK = re.compile(
+    r"^(?:ok|oke|okay|okie|okela|vang|da|u|uh|uk|um|uhm|duoc roi|dc roi|roi|hieu roi|biet roi"
+    rf"|noted|got it|alright|all right|fine|sure)(?: {_FILLER})*$"
+)
 # Insults. A syllable that folds to an insult but was written with other marks is another word
 # ("buồn ngủ quá", "ngư dân"): such tokens are masked before matching (see _insult_text).
 _INSULT_WORDS = {"ngu", "ngoc", "dot", "dan", "dien", "khung", "rac", "te", "kem", "cut", "oc"}
@@ -135,6 +140,15 @@ def is_thanks(text: str) -> bool:
     return bool(_THANKS.match(fold(text)))
 
 
+def is_ack(text: str) -> bool:
+    return bool(_ACK.match(fold(text)))
+
+
+def has_no_words(text: str) -> bool:
+    """Only emoji, stickers' text or punctuation ("👍", "???")."""
+    return not any(c.isalnum() for c in text)
+
+
 def is_insult(text: str) -> bool:
     return bool(_INSULT.search(_insult_text(text)))
 
@@ -162,6 +176,16 @@ def office_question(text: str) -> str | None:
 @router.text(lambda ctx: _short(ctx) and is_thanks(ctx.text), priority=30)
 async def thanks(ctx: Context) -> None:
     ctx.say("small-thanks")
+
+
+@router.text(lambda ctx: _short(ctx) and is_ack(ctx.text), priority=30)
+async def acknowledged(ctx: Context) -> None:
+    ctx.say("small-ack")
+
+
+@router.text(lambda ctx: has_no_words(ctx.text), priority=30)
+async def no_words(ctx: Context) -> None:
+    ctx.say("small-no-words", main_menu(ctx))
 
 
 @router.text(

@@ -82,7 +82,7 @@ async def help_words(ctx: Context) -> None:
 async def language(ctx: Context) -> None:
     choice = (ctx.payload_arg or ctx.args).strip().lower()
     if choice in LANGUAGES:
-        ctx.conversation.language = choice
+        ctx.choose_language(choice)
         ctx.say("language-set", main_menu(ctx))
         return
     ctx.say("language-choose", [Button("Tiếng Việt", "lang:vi"), Button("English", "lang:en")])

@@ -40,8 +40,18 @@ SCRIPTS: dict[str, list[Step]] = {
         ("press:2", ["mã hồ sơ"]),
         (DEMO_CODE, ["250714-0001"]),
     ],
+    "language_follows": [
+        (
+            "how do I register the birth of my baby",
+            ["I'll answer in English", "Birth registration"],
+        ),
+        ("ok", ["All right"]),
+        ("làm căn cước cho con ở đâu", ["tiếng Việt", "Nơi nộp hồ sơ"]),
+        ("/lang en", ["English"]),
+        ("đổi bằng lái", ["Driving licence"]),
+    ],
     "bad_input": [
-        ("😀😀😀", ["chưa tìm thấy"]),
+        ("😀😀😀", ["nhắn vài chữ"]),
         ("'; DROP TABLE dossiers; --", ["chưa tìm thấy"]),
     ],
     "postal": [

@@ -25,6 +25,7 @@ help-text =
 
 language-choose = Chọn ngôn ngữ / Choose your language:
 language-set = Switched to English.
+language-followed = I'll answer in English. To change the language: /lang
 
 cancel-done = Cancelled. What you had entered has been discarded.
 cancel-nothing = There is nothing in progress.

@@ -1,6 +1,8 @@
 # Messages that are not procedure questions: thanks, insults, instructions aimed at the bot, office hours, address, hotline (handlers/smalltalk.py).
 
 small-thanks = You are welcome! Whenever you need to look up a procedure or check a dossier, just message me.
+small-ack = All right. Whenever you need a procedure or your dossier, just message me.
+small-no-words = What would you like to ask? Write a few words about what you need to do, for example "ID card for my child", or choose from the menu.
 small-insult = I am sorry I have not been able to help yet. Tell me what you need to do (e.g. "renew driving licence", "ID card for my child"), or press "Talk to a person" to ask a person.
 small-instruction =
     I am the one-stop desk assistant and can only do this: look up administrative procedures, check a dossier's status, arrange delivery of the result by post, and pass your question to an officer.

@@ -25,6 +25,7 @@ help-text =
 
 language-choose = Chọn ngôn ngữ / Choose your language:
 language-set = Đã chuyển sang Tiếng Việt.
+language-followed = Tôi sẽ trả lời bằng tiếng Việt. Đổi ngôn ngữ: /lang
 
 cancel-done = Đã hủy. Thông tin đang nhập dở đã được xóa.
 cancel-nothing = Hiện không có việc gì đang làm dở.

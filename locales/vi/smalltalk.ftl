@@ -1,6 +1,8 @@
 # Tin nhắn không phải câu hỏi thủ tục: cảm ơn, lời nặng lời, yêu cầu đổi vai, giờ làm việc, địa chỉ, đường dây nóng (handlers/smalltalk.py).
 
 small-thanks = Không có gì ạ! Khi cần tra cứu thủ tục hay xem hồ sơ, bạn cứ nhắn cho tôi nhé.
+small-ack = Dạ vâng. Khi cần tra cứu thủ tục hay xem hồ sơ, bạn cứ nhắn cho tôi nhé.
+small-no-words = Bạn muốn hỏi gì ạ? Bạn nhắn vài chữ về việc cần làm, ví dụ "làm căn cước cho con", hoặc chọn trong menu nhé.
 small-insult = Xin lỗi vì tôi chưa giúp được bạn như mong muốn. Bạn cho tôi biết việc cần làm (ví dụ "đổi bằng lái", "làm căn cước cho con") hoặc bấm "Gặp cán bộ" để hỏi trực tiếp nhé.
 small-instruction =
     Tôi là trợ lý một cửa và chỉ làm được những việc sau: tra cứu thủ tục hành chính, xem tình trạng hồ sơ, đăng ký nhận kết quả qua bưu điện và chuyển câu hỏi cho cán bộ.
