@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from lookup.fold import fold
 
@@ -55,6 +56,7 @@ _HOI, _NGA = "\u0309", "\u0303"
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
+@lru_cache(maxsize=8192)  # syllables repeat from message to message
 def mark_key(syllable: str) -> str:
     """A typed syllable as compared with a name's: its letters (with ă, â, ê, ô, ơ, ư) and its
     tone, wherever the tone sits ("hoà" is "hòa", "uỷ" is "ủy"), with the confusions people make
