@@ -879,7 +879,9 @@ class SearchIndex:
             fields.append((name_set, alias_set, field_set, res_set, len(set(name_tok))))
             tags = frozenset(tag for tag, rx, _, _ in _VARIANTS if rx.search(full))
             acts = _actions(name_tok, head=4)
-            action = next(iter(acts - {"new"}), None) if acts else None
+            # "Đăng ký thành lập …" keeps its verb: a citizen asking to dissolve, revoke or change
+            # must not be answered with the founding.
+            action = next(iter(sorted(acts - {"new"})), "new" if acts else None)
             self._docs.append(
                 _DocInfo(
                     code=doc.code,
@@ -1175,6 +1177,8 @@ class SearchIndex:
         # The citizen's verb decides between base, cấp lại, cấp đổi, thay đổi, chấm dứt …
         if doc.action is None:
             score *= 0.92 if q.actions else 1.0
+        elif doc.action == "new":
+            score *= 0.8 if q.actions else 1.0
         elif doc.action in q.actions:
             score *= 1.04
         else:
