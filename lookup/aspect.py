@@ -49,6 +49,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r" (?:\w+ )?(?:lay|nhan)|(?:sent|mailed) (?:to me |to my \w+ |home )?by (?:mail|post)"
             r"|by (?:mail|post) or|new card or"
             r"|duoc nhan (?:nhung |cac )?(?:giay|gi)|ban cung|the cung|ban giay|ban pdf|file pdf"
+            r"|nhan duoc (?:nhung |cac )?giay to (?:gi|nao)"
             r"|(?:dang|loai) (?:the|giay|ban)(?: \w+){0,2} hay|dung (?:duoc )?bao lau"
             r"|get the result|what will i (?:receive|get)|valid|validity|what do i get"
             r"|paper (?:certificate|copy|or)|electronic (?:one|copy|version|certificate)"
@@ -79,7 +80,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"\b(?:bao lau|may ngay|bao nhieu ngay|bao nhieu lau|thoi gian|thoi han giai quyet"
             r"|khi nao (?:thi |moi )?(?:co|xong|lay|nhan|duoc|toi|den|ve)"
             r"|han (?:chot|cuoi)|cham nhat (?:la )?(?:ngay|khi)|deadline|truoc ngay nao"
-            r"|trong (?:thoi han|vong) bao lau"
+            r"|trong (?:thoi han|vong) bao lau|(?:vao )?(?:thang|ngay) may\b"
             r"|bao gio (?:thi )?(?:co|xong|lay|nhan|duoc)"
             r"|ngay nao (?:co|lay|nhan)|lau (?:khong|ko|qua|vay)|may hom"
             r"|(?:mat|trong|chi) may (?:tuan|thang)|mat may|trong ngay|lay lien|lay ngay|co ngay"
@@ -92,7 +93,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         Aspect.ONLINE,
         re.compile(
             r"\b(?:online|truc tuyen|qua mang|tren mang|dich vu cong|cong dvc|dvc|qua vneid"
-            r"|(?:dang ky|lam|nop|khai) tren vneid|tai nha|o nha (?:lam|nop)|qua app|tren app"
+            r"|(?:dang ky|lam|nop|khai) tren vneid|(?:nop|khai|lam ho so)(?: \w+){0,3} tai nha"
+            r"|(?:tai|o) nha (?:lam|nop|khai)|qua app|tren app"
             r"|ung dung|internet|website|qua buu dien|buu chinh|gui buu dien"
             r"|khong (?:can|phai) (?:len|ra|den|di)|tu lam tren|qua dien thoai|apply online"
             r"|(?:qua|bang) (?:ung dung |app )?(?:vneid|etax)|tren (?:ung dung |app )?etax"
@@ -149,7 +151,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         Aspect.ELIGIBILITY,
         re.compile(
-            r"\b(?:co du dieu kien|du dieu kien (?:de|mua|lam|huong|nhan)|du dk|du tuoi"
+            r"\b(?:co du dieu kien|du dieu kien (?:de|mua|lam|huong|nhan)|du dk|du tuoi|tieu chi"
+            r"|^dieu kien"
             r"|dieu kien (?:gi|nao|la gi|de|\w+(?: \w+){0,5} la gi)|(?:dk|dieu kien) de"
             r"|co duoc (?!khong|ko)|co duoc phep|nop thay|lam ho(?! chieu| khau| kinh| tich| so)"
             r"|lam thay|thay (?:duoc|dc) (?:khong|ko|k)|duoc chua|nho (?:nguoi|ban|nguoi nha) "
