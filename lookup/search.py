@@ -219,17 +219,13 @@ class _Entry:
         with them ("đẻ" is no "để" the citizen typed)."""
         if self.when and not any(
             _occurs(w, m, context, tokens, marks)
-            for w, m in zip(self.when, self.when_marked or _unmarked(self.when), strict=True)
+            for w, m in zip(self.when, self.when_marked, strict=True)
         ):
             return False
         return not any(
             _occurs(w, m, context, tokens, marks)
-            for w, m in zip(self.unless, self.unless_marked or _unmarked(self.unless), strict=True)
+            for w, m in zip(self.unless, self.unless_marked, strict=True)
         )
-
-
-def _unmarked(phrases: tuple[str, ...]) -> tuple[Marked, ...]:
-    return tuple(() for _ in phrases)
 
 
 def _occurs(
@@ -804,8 +800,9 @@ class _Query:
     subjects: frozenset[str] = field(default_factory=frozenset)  # subject kinds it names
     # Syllables typed with marks: folded → mark_key, for telling "vàng" from "vắng" in a name.
     typed: dict[str, str] = field(default_factory=dict)
-    # SearchIndex._terms of the unigrams ("uni") and bigrams ("bi"), filled on first use.
-    coverage_terms: dict[str, _Terms] = field(default_factory=dict)
+    # SearchIndex._terms of the unigrams and of the bigrams, set by search() before scoring.
+    uni_terms: _Terms = ((), 0.0)
+    bi_terms: _Terms = ((), 0.0)
 
 
 def _typed_marks(words: Sequence[str], marks: Sequence[str | None]) -> dict[str, str]:
@@ -1085,26 +1082,20 @@ class SearchIndex:
             self._head_cache[key] = head
         return head
 
-    def _terms(self, q: _Query, kind: str) -> _Terms:
+    def _terms(self, terms: Sequence[str], weights: dict[str, float]) -> _Terms:
         """Each term's information with and without the name (idf × weight), computed once per
         query rather than once per candidate: the coverage loop then only tests membership."""
-        cached = q.coverage_terms.get(kind)
-        if cached is not None:
-            return cached
-        terms = q.unigrams if kind == "uni" else q.bigrams
         idf = self._idf
         max_idf = self._max_idf
         rows = []
         base = 0.0
         for t in terms:
             w = idf.get(t, max_idf)
-            weight = q.weights.get(t, 1.0)
+            weight = weights.get(t, 1.0)
             absent, present = w * weight, w * max(weight, 1.0)
             rows.append((t, absent, present))
             base += absent
-        out = (tuple(rows), base)
-        q.coverage_terms[kind] = out
-        return out
+        return tuple(rows), base
 
     def _coverage(
         self,
@@ -1151,8 +1142,8 @@ class SearchIndex:
     def _score(self, q: _Query, doc: _DocInfo, *, marks: bool = False) -> float:
         idf = self._idf
         unlike = self._unlike(q, doc) if marks else frozenset()
-        qcov = self._coverage(self._terms(q, "uni"), doc, unlike)
-        bcov = self._coverage(self._terms(q, "bi"), doc, unlike) if q.bigrams else qcov
+        qcov = self._coverage(q.uni_terms, doc, unlike)
+        bcov = self._coverage(q.bi_terms, doc, unlike) if q.bigrams else qcov
         qset = set(q.unigrams) - unlike
         ncov = sum(idf.get(t, 0.0) for t in doc.name_unigrams if t in qset) / doc.name_idf
         fz = fuzz.token_sort_ratio(q.content, doc.display) / 100.0
@@ -1206,6 +1197,8 @@ class SearchIndex:
         cands = self._candidates(q)
         if not cands:
             return []
+        q.uni_terms = self._terms(q.unigrams, q.weights)
+        q.bi_terms = self._terms(q.bigrams, q.weights)
         # The re-rank alone over-trusts coverage on long messages; the BM25F rank relative to the
         # best candidate tempers it (a power below 1: a nudge, not a veto).
         top_bm = cands[0][0] or 1.0
