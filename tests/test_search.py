@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalogue_io import read_records
 from lookup.aliases import load_aliases, with_aliases
 from lookup.aspect import detect_aspect
 from lookup.fold import fold, syllables
@@ -659,3 +660,31 @@ def test_english_verb_particles_decide(query: str, code: str) -> None:
         ]
     )
     assert top(index, query) == code
+
+
+@pytest.fixture(scope="module")
+def bundled() -> SearchIndex:
+    """The bundled catalogue with its aliases, as the bot indexes it."""
+    path = Path(__file__).resolve().parents[1] / "bot" / "data" / "catalogue.jsonl"
+    records = read_records(path)
+    return SearchIndex.build(
+        with_aliases(r.search_doc() for _, r in records if not isinstance(r, Exception))
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("mới mua xe ở tỉnh khác, xin biển tạm để chạy về nhà", "1.013083"),
+        ("nhà 2 tầng muốn xây thêm tầng nữa thì xin phép gì", "1.013229"),
+        ("cơi nới ban công nhà phố có cần giấy phép không", "1.013229"),
+        ("dẹp tiệm bán quần áo rồi thì báo ai", "1.001266"),
+        ("đất ông bà để lại chỉ có bằng khoán cũ, muốn làm giấy chứng nhận", "1.013978"),
+        ("hai vợ chồng muốn nhận một đứa bé bị bỏ rơi về nuôi", "2.001263"),
+    ],
+)
+def test_everyday_actions_in_the_bundled_catalogue(
+    bundled: SearchIndex, query: str, code: str
+) -> None:
+    hits = bundled.search(query)
+    assert code in [h.code for h in hits[:3]], [h.name[:50] for h in hits[:3]]
