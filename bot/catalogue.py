@@ -11,15 +11,17 @@ index and the cards come from the same snapshot, so a search hit always has its 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from array import array
 from collections import OrderedDict
 
-from bot import search_index
+from bot import search_index, semantic
 from bot.db.engine import Database
 from bot.db.models import Procedure
 from bot.search_index import doc_of
 from lookup.search import Hit, SearchIndex
+from lookup.semantic import POOL, Reranker
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,10 @@ CARD_CACHE = 256
 class Catalogue:
     """Search over the procedures in the database."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, semantic: bool = False) -> None:
         self.index = SearchIndex.build([])
+        self.semantic = semantic  # re-rank by meaning (bot.semantic) when the model is installed
+        self.reranker: Reranker | None = None
         self._cards = search_index.Cards(b"", [], array("Q", [0]), b"")
         self._decoded: OrderedDict[str, Procedure] = OrderedDict()
         self.source = "empty"  # "stored" or "built": how the last reload got its snapshot
@@ -46,9 +50,22 @@ class Catalogue:
         self.index, self._cards = snap.index, snap.cards
         self._decoded = OrderedDict()
         self.source = snap.source
+        if self.semantic:
+            self.reranker = await semantic.load(db)
 
     def search(self, query: str, limit: int = 5) -> list[Hit]:
+        """The lexical ranking alone (no model call): what ``find`` starts from."""
         return self.index.search(query, limit=limit)
+
+    async def find(self, query: str, limit: int = 5) -> list[Hit]:
+        """What the chat answers from: the lexical ranking, re-ordered by meaning when on."""
+        reranker = self.reranker
+        if reranker is None:
+            return self.index.search(query, limit=limit)
+        hits = self.index.search(query, limit=max(limit, POOL))
+        if len(hits) > 1:
+            hits = await asyncio.to_thread(reranker.rerank, query, hits)
+        return hits[:limit]
 
     def get(self, code: str) -> Procedure | None:
         """The procedure with this code, from the snapshot (None if unknown): a detached object,

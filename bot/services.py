@@ -32,7 +32,7 @@ class Services:
             await db.upgrade()
         if settings.load_demo_data:
             await load_demo_if_empty(db)
-        catalogue = Catalogue()
+        catalogue = Catalogue(semantic=settings.semantic_search)
         await catalogue.reload(db)
         return cls(settings=settings, db=db, catalogue=catalogue)
 

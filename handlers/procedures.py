@@ -370,7 +370,7 @@ async def prompt(ctx: Context) -> None:
 
 async def answer(ctx: Context, query: str) -> None:
     """Search and answer; used for free text and by other features."""
-    hits = ctx.services.catalogue.search(query, limit=5)
+    hits = await ctx.services.catalogue.find(query, limit=5)
     verdict = decide(hits)
     ctx.remember("last_query", _PERSONAL.sub("…", query)[:200])
     ctx.remember(PENDING_ASPECT, None)

