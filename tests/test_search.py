@@ -688,3 +688,29 @@ def test_everyday_actions_in_the_bundled_catalogue(
 ) -> None:
     hits = bundled.search(query)
     assert code in [h.code for h in hits[:3]], [h.name[:50] for h in hits[:3]]
+
+
+@pytest.mark.parametrize(
+    ("message", "hint", "present"),
+    [
+        # A register lost to a flood: registered again; "không còn lưu" alone says nothing.
+        ("sổ khai sinh ở xã không còn lưu", "dang ky lai", True),
+        ("tin nhắn cũ không còn lưu", "dang ky lai", False),
+        # Burnt with the house: a paper is issued again; a burnt motorbike is no paper.
+        ("nhà cháy, sổ đỏ cháy thành tro", "cap lai", True),
+        ("xe máy bị cháy ngoài đường", "cap lai", False),
+        # A torn banknote is exchanged; a torn shirt is not.
+        ("tờ 500 nghìn bị rách một góc", "doi tien", True),
+        ("áo bị rách", "doi tien", False),
+        # Objecting to a fine is a complaint; objecting to a neighbour is not a procedure.
+        ("muốn phản đối quyết định phạt", "khieu nai", True),
+        ("phản đối hàng xóm hát karaoke", "khieu nai", False),
+        # Renting out is a tax question only when tax is asked.
+        ("cho thuê 6 phòng trọ phải đóng thuế không", "cho thue bat dong san", True),
+        ("tìm phòng cho thuê gần trường", "cho thue bat dong san", False),
+    ],
+)
+def test_conditional_hints_need_their_context(message: str, hint: str, present: bool) -> None:
+    folded = fold(message).split()
+    tokens = " ".join(apply_lexicon(folded, marks=marked_syllables(message)))
+    assert (hint in tokens) is present, tokens
