@@ -70,6 +70,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|khoan (?:tien|phi|le phi|thue)|(?:nhung|cac) khoan (?:nao|gi)"
             r"|(?:mat|ton) tien (?:khong|ko)"
             r"|phai (?:dong|tra|nop) tien|tien (?:le phi|phi|bao nhieu)|bao nhieu phan tram"
+            r"|tien (?:\w+ ){0,4}tinh (?:the nao|nhu the nao|ra sao|sao)"
             r"|thue \w+(?: \w+){0,6} tinh (?:the nao|ntn|nhu the nao|sao)|fee|fees|cost|costs"
             r"|how much|price|charge|charges|pay|is it free|for free)\b"
         ),
@@ -92,7 +93,9 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         Aspect.ONLINE,
         re.compile(
-            r"\b(?:online|truc tuyen|qua mang|tren mang|dich vu cong|cong dvc|dvc|qua vneid"
+            # Selling online is the business, not the channel of the filing.
+            r"\b(?:(?<!ban )(?<!hang )(?<!doanh )(?<!shop )online|truc tuyen|qua mang|tren mang"
+            r"|dich vu cong|cong dvc|dvc|qua vneid"
             r"|(?:dang ky|lam|nop|khai) tren vneid|(?:nop|khai|lam ho so)(?: \w+){0,3} tai nha"
             r"|(?:tai|o) nha (?:lam|nop|khai)|qua app|tren app"
             r"|ung dung|internet|website|qua buu dien|buu chinh|gui buu dien"
@@ -134,6 +137,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|cu tru|sinh|o) hay|tai dau"
             r"|(?:xa|phuong|tinh)(?: \w+){0,3} hay (?:la )?(?:phai )?(?:len|ra|ve|den|o) "
             r"|where|which office|which agency|which authority|who issues"
+            r"|(?:xin phep|hoi|bao|nop cho|gap|lien he) ai(?! (?:duoc|dc|co the|phai|se|cung))"
+            r"|tu nop (?:cho|o|tai|len)"
             r"|what office|which place|address)\b"
         ),
     ),

@@ -42,6 +42,7 @@ TEENCODE: dict[str, tuple[str, ...]] = {
         "a": "anh",
         "c": "chi",
         "mun": "muon",
+        "mag": "mang",
         "mn": "moi nguoi",
         "nhiu": "nhieu",
         "nhg": "nhung",

@@ -596,6 +596,12 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
     ("text", "aspect"),
     [
         ("làm khai sinh hết bao nhiêu tiền", "fee"),
+        ("chuyển lên đất ở thì tiền sử dụng đất tính thế nào", "fee"),
+        ("cây trước nhà muốn chặt thì phải xin phép ai", "where"),
+        ("dẹp tiệm thì báo ai", "where"),
+        ("ai được đứng ra đăng ký khai tử cho người mất", "eligibility"),
+        ("mún mở cty bán hàng online thì lm ntn", None),
+        ("lam can cuoc lan dau can mag gi", "documents"),
         ("lam khai sinh mat bao nhieu tien", "fee"),
         ("how much is the fee for a passport", "fee"),
         ("đổi bằng lái bao lâu thì có", "time"),
