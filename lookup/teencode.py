@@ -155,6 +155,9 @@ def is_english(text: str) -> bool:
     return strong >= 2 and english >= 0.6 * len(tokens)
 
 
+_E_PREFIXED = frozenset(("visa", "tax", "passport", "invoice", "commerce"))
+
+
 def _shorthand(tokens: Sequence[str], i: int) -> Sequence[str] | None:
     """What the shorthand token at ``i`` stands for, or None when it stays as it is."""
     tok = tokens[i]
@@ -173,6 +176,8 @@ def _shorthand(tokens: Sequence[str], i: int) -> Sequence[str] | None:
         return None  # licence classes "bằng B2", "hạng C"
     if tok == "a" and (nxt.isdigit() or prev in ("bang", "hang", "loai")):
         return None
+    if tok == "e" and nxt in _E_PREFIXED:
+        return None  # "e-visa", "e-tax" (folded "e visa"): the prefix, not "em"
     return rep
 
 

@@ -318,6 +318,8 @@ def test_teencode_expands_shorthand_and_keeps_negation() -> None:
     )
     # "k"/"hok" are "không": never "có", which would flip the meaning.
     assert normalise(["hok"]) == ["khong"] and normalise(["k"]) == ["khong"]
+    # "e-visa" folds to "e visa": the prefix, not the pronoun "em".
+    assert normalise("xin e visa".split()) == ["xin", "e", "visa"]
     # "hỏng" folds to "hong": next to an object it is "broken", not "không".
     assert normalise("the bi hong".split()) == ["the", "bi", "hong"]
     assert normalise("con 9 t".split()) == ["con", "9", "t"]  # an age, not "tôi"
@@ -714,6 +716,12 @@ def test_everyday_actions_in_the_bundled_catalogue(
         # Renting out is a tax question only when tax is asked.
         ("cho thuê 6 phòng trọ phải đóng thuế không", "cho thue bat dong san", True),
         ("tìm phòng cho thuê gần trường", "cho thue bat dong san", False),
+        # Typed without marks, "thuê" (rent) and "thuế" (tax) are one word: the tax is named.
+        ("cho sinh vien thue 6 phong, hang xom bao phai dong thue", "cho thue bat dong san", True),
+        ("tim phong cho thue gan truong", "cho thue bat dong san", False),
+        # "Vừa mất" next to a parent is a death; a wallet just lost is not.
+        ("bố tôi vừa mất sáng nay", "khai tu", True),
+        ("mẹ tôi vừa mất ví ở chợ", "khai tu", False),
     ],
 )
 def test_conditional_hints_need_their_context(message: str, hint: str, present: bool) -> None:
