@@ -37,7 +37,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:nhan ket qua|lay ket qua|tra ket qua|ban dien tu|ket qua nhan|duoc cap gi"
             r"|ket qua (?:la gi|gom|nhan|tra)|nhan duoc (?:gi|giay gi|nhung gi)|duoc nhan gi"
-            r"|may ban|bao nhieu ban|co gia tri|gia tri (?:bao lau|trong|su dung)|hieu luc"
+            r"|may ban(?! (?:khach|be|tre|nho|sinh vien|hoc sinh|tay|nguoi|oi|minh|ay|do|cung))"
+            r"|bao nhieu ban|co gia tri|gia tri (?:bao lau|trong|su dung)|hieu luc"
             r"|co thoi han|het han khi nao|(?<!trong )thoi han (?:bao lau|su dung|cua)|co giong"
             r"|co luon (?:ma so|mst|so)|ban giay|the dien tu|cam ve|gui ve (?:nha|tan)"
             r"|tu (?:len|ra|di) (?:lay|nhan)|tra (?:ve|qua) (?:tai khoan|tk|ngan hang|cong ty|cty)"
@@ -98,7 +99,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|dich vu cong|cong dvc|dvc|qua vneid"
             r"|(?:dang ky|lam|nop|khai) tren vneid|(?:nop|khai|lam ho so)(?: \w+){0,3} tai nha"
             r"|(?:tai|o) nha (?:lam|nop|khai)|qua app|tren app"
-            r"|ung dung|internet|website|qua buu dien|buu chinh|gui buu dien"
+            r"|ung dung|internet|website|trang web|qua buu dien|buu chinh|gui buu dien"
             r"|khong (?:can|phai) (?:len|ra|den|di)|tu lam tren|qua dien thoai|apply online"
             r"|(?:qua|bang) (?:ung dung |app )?(?:vneid|etax)|tren (?:ung dung |app )?etax"
             r"|(?:lam|nop|khai|dang ky|xin)(?: \w+){0,4} (?:ngay )?tren (?:ung dung |app )?vneid"
@@ -111,7 +112,9 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         Aspect.DOCUMENTS,
         re.compile(
-            r"\b(?:giay to gi|giay to nao|nhung gi|nhung giay|ho so gom|ho so can|ho so gi"
+            # "làm những gì" asks what to do, "hưởng / được những gì" what one gets.
+            r"\b(?:giay to gi|giay to nao|(?<!lam )(?<!huong )(?<!duoc )nhung gi|nhung giay"
+            r"|ho so gom|ho so can|ho so gi"
             r"|ho so (?:nhu the nao|the nao|ra sao)|can gi|mang gi|mang theo|chuan bi gi"
             r"|can nhung|thanh phan ho so|chuan bi ho so|can co gi|phai co gi|can nhung loai"
             r"|(?:lay|can|mang|nop) giay gi|mau don|mau to khai|to khai (?:nao|gi|mau)|mau so"

@@ -604,6 +604,9 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("ai được đứng ra đăng ký khai tử cho người mất", "eligibility"),
         ("mún mở cty bán hàng online thì lm ntn", None),
         ("lam can cuoc lan dau can mag gi", "documents"),
+        # "những gì" is not always papers: what to do, what one is entitled to.
+        ("mất hộ chiếu, giờ phải làm những gì", None),
+        ("cho mấy bạn khách Tây thuê phòng, báo công an trên trang web nào", "online"),
         ("lam khai sinh mat bao nhieu tien", "fee"),
         ("how much is the fee for a passport", "fee"),
         ("đổi bằng lái bao lâu thì có", "time"),
