@@ -607,6 +607,13 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         # "những gì" is not always papers: what to do, what one is entitled to.
         ("mất hộ chiếu, giờ phải làm những gì", None),
         ("cho mấy bạn khách Tây thuê phòng, báo công an trên trang web nào", "online"),
+        ("đk hộ kinh doanh online dc ko mn", "online"),
+        ("rut bhxh 1 lan tren vssid duoc khong", "online"),
+        ("con đủ 14t r, đi lm căn cước có cần mang giấy khai sinh k", "documents"),
+        ("thẻ tạm trú cho chồng được thời hạn mấy năm", "result"),
+        ("mẹ nằm một chỗ, tôi lĩnh thay mẹ được không", "eligibility"),
+        ("muốn khiếu nại quyết định xử phạt thì gửi đơn cho ai", "where"),
+        ("BHXH tự nguyện mức đóng thấp nhất một tháng là bao nhiêu", "fee"),
         ("lam khai sinh mat bao nhieu tien", "fee"),
         ("how much is the fee for a passport", "fee"),
         ("đổi bằng lái bao lâu thì có", "time"),
