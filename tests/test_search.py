@@ -738,3 +738,21 @@ def test_conditional_hints_need_their_context(message: str, hint: str, present: 
     folded = fold(message).split()
     tokens = " ".join(apply_lexicon(folded, marks=marked_syllables(message)))
     assert (hint in tokens) is present, tokens
+
+
+@pytest.mark.parametrize(
+    ("message", "hint", "present"),
+    [
+        ("I'm renting out my flat, do I have to pay tax on it?", "cho thue bat dong san", True),
+        ("I'm renting out my flat, can my tenant register residence?", "cho thue", False),
+        ("What quarantine papers do I need for my dog at the airport?", "kiem dich dong vat", True),
+        ("quarantine rules for imported seeds", "kiem dich dong vat", False),
+        ("how to get tax clearance before leaving Vietnam", "nghia vu thue", True),
+    ],
+)
+def test_english_phrasings_of_foreigners_requests(
+    index: SearchIndex, message: str, hint: str, present: bool
+) -> None:
+    parsed = index._parse(message)
+    assert parsed is not None
+    assert (hint in " ".join(parsed.tokens)) is present, parsed.tokens
