@@ -449,12 +449,15 @@ _AGE = re.compile(r"(?<!duoi )(?<!du )(?<!tren )\b(\d{1,3}) (?:tuoi|t|years? old
 
 # The procedures whose names depend on an age: only there is an age a hint.
 _AGE_MATTERS = re.compile(r"\bcan cuoc\b|\bchung minh nhan dan\b|\bdinh danh\b")
+# … and only for a first card: at 25, 40 or 60 a card is renewed ("sắp 25 tuổi phải đổi thẻ").
+_RENEWAL = re.compile(r"\bcap doi\b|\bdoi the\b|\bdoi can cuoc\b")
 
 
 def _age_rule(text: str) -> str:
     """An age in years picks the identity-card procedure for under/over 14 ("cho con 10 tuổi");
-    elsewhere ("23 tuổi chưa có khai sinh", "17 tuổi thi bằng lái") it is left as it is."""
-    if not _AGE_MATTERS.search(text):
+    elsewhere ("23 tuổi chưa có khai sinh", "17 tuổi thi bằng lái", a card renewed at 25) it is
+    left as it is."""
+    if not _AGE_MATTERS.search(text) or _RENEWAL.search(text):
         return text
 
     def repl(m: re.Match[str]) -> str:

@@ -756,3 +756,16 @@ def test_english_phrasings_of_foreigners_requests(
     parsed = index._parse(message)
     assert parsed is not None
     assert (hint in " ".join(parsed.tokens)) is present, parsed.tokens
+
+
+def test_chat_shorthand_and_ages_that_mislead(index: SearchIndex) -> None:
+    # "báo trc" is "báo trước" (notify in advance), not a temporary residence card (TRC)…
+    notice = index._parse("cty muốn tạm ngừng kd 1 năm thì báo trc bao lâu")
+    assert notice is not None and "tru" not in notice.tokens
+    trc = index._parse("TRC renewal")
+    assert trc is not None and "tru" in trc.tokens
+    # … and at 25 an ID card is renewed: the age does not pick the first-card procedure.
+    renew = index._parse("sắp 25 tuổi phải đổi thẻ căn cước")
+    first = index._parse("làm căn cước cho con 10 tuổi")
+    assert renew is not None and "14" not in renew.tokens
+    assert first is not None and "14" in first.tokens
