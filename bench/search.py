@@ -297,7 +297,7 @@ def semantic_report(
 ) -> None:
     """The same figures with the lexical top POOL re-ordered by meaning (bot.semantic's model).
 
-    The procedure vectors are computed once and cached under var/bench/ (about a minute for the
+    The procedure vectors are computed once and cached under var/bench/ (about 100 s for the
     national catalogue on one core); the latency includes embedding the question.
     """
     import numpy as np  # optional dependency: only for --semantic

@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import lookup.search as search_module
@@ -435,15 +434,8 @@ async def store(db: Database, snap: Snapshot, fmt: str) -> None:
         "data": encode_snapshot(snap),
         "cards": snap.cards.buffer,
     }
-    table = SearchIndexRow.__table__
-    dialect = sqlite if db.is_sqlite else postgresql
-    stmt = dialect.insert(table).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.name],
-        set_={k: stmt.excluded[k] for k in values if k != "name"},
-    )
     async with db.begin() as conn:
-        await conn.execute(stmt)
+        await conn.execute(db.insert_replace(SearchIndexRow, values, "name"))
 
 
 async def rebuild(db: Database, fmt: str | None = None) -> Snapshot:

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot import search_index
 from bot.db.engine import Database
@@ -139,20 +138,13 @@ async def prepare(db: Database) -> tuple[Reranker, int]:
 
 
 async def _store(db: Database, rows: Sequence[tuple[str, str, Vectors]]) -> None:
-    table = ProcedureVector.__table__
-    dialect = sqlite if db.is_sqlite else postgresql
     for start in range(0, len(rows), BATCH):
         values = [
             {"code": code, "digest": digest, "vector": vector.astype("<f4").tobytes()}
             for code, digest, vector in rows[start : start + BATCH]
         ]
-        stmt = dialect.insert(table).values(values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.code],
-            set_={"digest": stmt.excluded.digest, "vector": stmt.excluded.vector},
-        )
         async with db.begin() as conn:
-            await conn.execute(stmt)
+            await conn.execute(db.insert_replace(ProcedureVector, values, "code"))
 
 
 async def load(db: Database) -> Reranker | None:

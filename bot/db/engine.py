@@ -91,6 +91,18 @@ class Database:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
         return _insert_ignore("sqlite" if self.is_sqlite else "postgresql", table)
 
+    def insert_replace(
+        self, table: type[Base], values: dict[str, Any] | list[dict[str, Any]], key: str
+    ) -> Insert:
+        """``INSERT … ON CONFLICT (key) DO UPDATE`` every other given column: rows replaced
+        whole, in this database's dialect."""
+        stmt = (sqlite.insert if self.is_sqlite else postgresql.insert)(table).values(values)
+        columns = values[0] if isinstance(values, list) else values
+        upsert: Insert = stmt.on_conflict_do_update(
+            index_elements=[key], set_={k: stmt.excluded[k] for k in columns if k != key}
+        )
+        return upsert
+
     async def upgrade(self) -> None:
         """Apply Alembic migrations up to head (idempotent)."""
         async with self.engine.begin() as conn:
