@@ -28,9 +28,6 @@ the same innocent update in five handlings in a row, and a count alone set it as
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -48,6 +45,7 @@ from bot.db.batching import GroupCommit
 from bot.db.engine import Database
 from bot.db.models import InboxUpdate
 from bot.messages import Ask, Button, Reply
+from bot.owners import is_gone, process_owner
 
 log = logging.getLogger(__name__)
 
@@ -58,41 +56,6 @@ POSTPONE_MAX = timedelta(seconds=60)
 SWEEP_BATCH = 200
 
 _table = cast(Table, InboxUpdate.__table__)
-
-
-HOST = socket.gethostname()[:30]
-
-
-_OWNERS: dict[int, str] = {}
-
-
-def process_owner() -> str:
-    """This process's name on its leases: host, pid and a random part (pids are reused, e.g.
-    by a restarted container). One per process: its channels' runtimes share it."""
-    pid = os.getpid()
-    if pid not in _OWNERS:
-        _OWNERS[pid] = f"{HOST}:{pid}:{uuid.uuid4().hex[:8]}"
-    return _OWNERS[pid]
-
-
-def _alive(owner: str) -> bool:
-    """False when ``owner`` was a process of this host that is gone, so its updates can be
-    taken over at once rather than when its leases run out (a restart after a crash answers
-    at start-up). Other hosts' processes are judged by their leases only."""
-    host, _, rest = owner.partition(":")
-    pid_text, _, _ = rest.partition(":")
-    if host != HOST or not pid_text.isdigit():
-        return True
-    pid = int(pid_text)
-    if pid == os.getpid():  # this pid, another owner name: an earlier life of this process slot
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, someone else's
-        return True
-    return True
 
 
 def postponement(attempts: int) -> timedelta:
@@ -258,7 +221,7 @@ class Inbox:
                 .distinct()
                 .where(c.channel == channel, c.done_at.is_(None), c.owner.is_not(None))
             )
-            dead = [o for o in holders if o != self.owner and not _alive(o)]
+            dead = [o for o in holders if o != self.owner and is_gone(o)]
             earlier = aliased(InboxUpdate)
             held_elsewhere = exists().where(
                 earlier.channel == c.channel,
@@ -443,7 +406,6 @@ __all__ = [
     "Item",
     "Start",
     "postponement",
-    "process_owner",
     "replies_from_json",
     "replies_to_json",
     "save_replies",

@@ -39,7 +39,9 @@ to run that step (no limiter: a test double, the console) is sent to one row at 
 transaction for all the pushes ready at the same moment, and the subscribers' languages are
 read with the claim.
 
-Restarts and crashes: a row whose lease expired tells what the dead worker was doing.
+Restarts and crashes: a row whose lease expired tells what the dead worker was doing. A claim
+names its process (:mod:`bot.owners`), so a worker gone from this host loses its rows at once
+rather than when the lease runs out: a restart after a crash pushes at start-up.
 ``claimed`` means it never reached the platform: it goes back to ``pending`` and is sent.
 ``sending`` means the crash came between the platform call and the ``sent`` commit, and the
 user may or may not have the message. Transports are at-least-once, so exactly-once to the
@@ -80,6 +82,7 @@ from bot.db.engine import insert_ignore, rowcount
 from bot.db.models import Conversation, Outbox, Subscription, utcnow
 from bot.i18n import t
 from bot.messages import Button, Reply
+from bot.owners import is_gone, process_owner
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -257,8 +260,10 @@ class Dispatcher:
         batch: int = BATCH,
         lease: timedelta = LEASE,
         parallel: int = PARALLEL,
+        owner: str | None = None,
     ) -> None:
         self.app = app
+        self.owner = owner or process_owner()
         self.services = app.services
         self.batch = batch
         self.lease = lease
@@ -371,14 +376,20 @@ class Dispatcher:
         return min(self.parallel, AHEAD_MIN + math.ceil(len(finished) / RATE_SPAN * AHEAD))
 
     async def recover(self) -> None:
-        """Expired leases: ``claimed`` → pending; ``sending`` → pending or uncertain."""
+        """Expired leases, and the claims of a process gone from this host (a restart after a
+        crash pushes at once): ``claimed`` → pending; ``sending`` → pending or uncertain."""
         now = self.now()
         db = self.services.db
         async with db.transaction() as session:
+            held = Outbox.status.in_(("claimed", "sending"))
+            holders = await session.scalars(
+                select(Outbox.owner).distinct().where(held, Outbox.owner.is_not(None))
+            )
+            dead = [o for o in holders if o is not None and o != self.owner and is_gone(o)]
             expired = (
                 await session.execute(
                     select(Outbox.id, Outbox.channel, Outbox.status, Outbox.last_error).where(
-                        Outbox.status.in_(("claimed", "sending")), Outbox.claimed_until < now
+                        held, or_(Outbox.claimed_until < now, Outbox.owner.in_(dead))
                     )
                 )
             ).all()
@@ -400,7 +411,7 @@ class Dispatcher:
                 await session.execute(
                     update(Outbox)
                     .where(Outbox.id == row_id, Outbox.status == status)
-                    .values(claimed_until=None, **values)
+                    .values(claimed_until=None, owner=None, **values)
                 )
 
     async def claim(
@@ -442,7 +453,7 @@ class Dispatcher:
                     await session.execute(
                         update(Outbox)
                         .where(Outbox.id.in_(due.scalar_subquery()))
-                        .values(status="claimed", claimed_until=until)
+                        .values(status="claimed", claimed_until=until, owner=self.owner)
                         .returning(Outbox)
                         .execution_options(synchronize_session=False)
                     )
@@ -568,6 +579,7 @@ class Dispatcher:
                     status="sent",
                     sent_at=self.now(),
                     claimed_until=None,
+                    owner=None,
                     last_error="",
                     attempts=case(
                         (Outbox.status == "claimed", Outbox.attempts + 1), else_=Outbox.attempts
@@ -581,7 +593,7 @@ class Dispatcher:
             await session.execute(
                 update(Outbox)
                 .where(Outbox.id == row.id, Outbox.status == "claimed")
-                .values(status="pending", claimed_until=None)
+                .values(status="pending", claimed_until=None, owner=None)
             )
 
     async def _failed(self, row: Outbox, attempts: int, exc: DeliveryError) -> None:

@@ -20,8 +20,9 @@ from bot.channels.render import numbered_turn
 from bot.channels.runtime import ChannelRuntime
 from bot.db.engine import Database
 from bot.db.models import Conversation, InboxUpdate
-from bot.inbox import HOST, MAX_ATTEMPTS, SET_ASIDE_AFTER, Inbox, Start, postponement
+from bot.inbox import MAX_ATTEMPTS, SET_ASIDE_AFTER, Inbox, Start, postponement
 from bot.messages import Incoming
+from bot.owners import HOST
 from tests.test_channel_runtime import MemoryPlatform
 
 

@@ -5,13 +5,15 @@ whole path from a signed status event to the citizen's chat."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.channels.base import DeliveryError
@@ -19,6 +21,7 @@ from bot.db.models import Outbox
 from bot.http.events import PATH, sign
 from bot.messages import Reply
 from bot.outbox import Dispatcher, enqueue, render, run_dispatcher
+from bot.owners import HOST
 from bot.server import create_web_app
 from tests.conftest import FIXED_NOW, Chat
 
@@ -276,6 +279,38 @@ async def test_crash_after_claim_before_send_is_delivered_after_restart(app: App
     assert len(rec.texts("u1")) == 1
     row = await row_of(app)
     assert (row.status, row.attempts) == ("sent", 1)
+
+
+async def test_a_restart_takes_over_a_dead_process_pushes_at_once(app: App) -> None:
+    """A worker killed on this host holds no push for the lease's minute: the next one sees the
+    process is gone and sends what it had claimed, and once more what it was sending, at once.
+    A worker on another host is judged by its lease."""
+    clock = Clock()
+    app.services.clock = clock
+    rec = Recorder()
+    app.senders["test"] = rec
+    await queue(app, "u1", "claimed")
+    await queue(app, "u2", "sending")
+    with contextlib.suppress(Crash):
+        await CrashBeforeSend(app, owner="other-host:4242:abcd").run_once()
+
+    async def held_by(owner: str) -> None:
+        async with app.services.db.transaction() as session:
+            await session.execute(update(Outbox).values(owner=owner))
+            await session.execute(
+                update(Outbox).where(Outbox.dedup_key == "sending").values(status="sending")
+            )
+
+    await held_by("other-host:4242:abcd")
+    await Dispatcher(app).run_once()
+    assert rec.texts("u1") == rec.texts("u2") == []
+    await held_by(f"{HOST}:{os.getpid()}:gone")
+    restarted = Dispatcher(app)
+    await restarted.run_once()
+    assert len(rec.texts("u1")) == len(rec.texts("u2")) == 1
+    assert restarted.resent_after_crash == 1
+    assert {(await row_of(app, k)).status for k in ("claimed", "sending")} == {"sent"}
+    assert (await row_of(app, "claimed")).owner is None
 
 
 async def test_two_dispatchers_share_the_outbox(app: App) -> None:
