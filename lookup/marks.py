@@ -23,6 +23,10 @@ _WORD = re.compile(r"[^\W_]+")
 MARKED_SHARE = 0.45
 
 
+# Words repeat from message to message: a long story folds sixty of them.
+_fold_word = lru_cache(maxsize=16384)(fold)
+
+
 def marked_syllables(text: str) -> list[str | None]:
     """One entry per ``fold(text).split()`` token: the typed syllable if it has marks, else None.
 
@@ -40,7 +44,7 @@ def marked_syllables(text: str) -> list[str | None]:
     plain_is_typed = marked_share >= MARKED_SHARE
     out: list[str | None] = []
     for word in words:
-        parts = fold(word).split()
+        parts = _fold_word(word).split()
         if len(parts) != 1:
             out.extend([None] * len(parts))
         elif not word.isascii():
