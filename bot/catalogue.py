@@ -64,7 +64,7 @@ class Catalogue:
             return self.index.search(query, limit=limit)
         hits = self.index.search(query, limit=max(limit, POOL))
         if len(hits) > 1:
-            hits = await asyncio.to_thread(reranker.rerank, query, hits)
+            hits = await asyncio.to_thread(reranker.rerank, query, hits, limit)
         return hits[:limit]
 
     def get(self, code: str) -> Procedure | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -52,6 +53,25 @@ def test_rerank_orders_by_meaning_and_keeps_the_scores() -> None:
     assert reranker.rerank("anything", hits[:1]) == hits[:1]
     unknown = [Hit("X", "?", 0.6), Hit("A", names[0], 0.5)]
     assert reranker.rerank("khai sinh", unknown) == unknown
+
+
+def test_a_confident_lexical_answer_is_not_re_ordered() -> None:
+    """The second stage is for when the lexical ranker is unsure: a card it would give comes
+    as it is, and the model is not asked."""
+    model = semantic.encoder()
+    names = ["Cấp giấy phép xây dựng", "Đăng ký khai sinh"]
+    asked: list[str] = []
+
+    def query(text: str) -> Any:
+        asked.append(text)
+        return model.query(text)
+
+    reranker = Reranker(["A", "B"], model.passages(names), query)
+    sure = [Hit("A", names[0], 0.9), Hit("B", names[1], 0.3)]
+    assert decide(sure) is Verdict.CONFIDENT
+    assert reranker.rerank("đăng ký khai sinh cho con", sure) == sure and asked == []
+    unsure = [Hit("A", names[0], 0.5), Hit("B", names[1], 0.45)]
+    assert reranker.rerank("đăng ký khai sinh cho con", unsure)[0].code == "B" and asked
 
 
 async def test_vectors_are_computed_once_and_follow_the_catalogue(db: Database) -> None:
