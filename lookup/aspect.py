@@ -115,9 +115,13 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         Aspect.DOCUMENTS,
         re.compile(
             # "làm những gì" asks what to do, "hưởng / được những gì" what one gets.
-            r"\b(?:giay to gi|giay to nao|(?<!lam )(?<!huong )(?<!duoc )nhung gi|nhung giay"
+            # "chưa có giấy tờ gì" tells a story (no papers yet); "mang theo" a move, unless
+            # what to bring is asked.
+            r"\b(?:(?<!chua co )(?<!chua lam )(?<!khong co )giay to gi|giay to nao"
+            r"|(?<!lam )(?<!huong )(?<!duoc )nhung gi|nhung giay"
             r"|ho so gom|ho so can|ho so gi"
-            r"|ho so (?:nhu the nao|the nao|ra sao)|can gi|mang gi|mang theo|chuan bi gi"
+            r"|ho so (?:nhu the nao|the nao|ra sao)|can gi|mang gi"
+            r"|(?:can|phai|nho) mang theo|mang theo (?:gi|nhung|giay|ban|cac)|chuan bi gi"
             r"|can nhung|thanh phan ho so|chuan bi ho so|can co gi|phai co gi|can nhung loai"
             r"|(?:lay|can|mang|nop) giay gi|mau don|mau to khai|to khai (?:nao|gi|mau)|mau so"
             r"|can (?:co )?giay xac nhan|what documents|which documents|what papers"
@@ -178,6 +182,15 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|co (?:xin|dang ky|lam|nop|mua|dung ten|nhap|chuyen|tach|cap)(?: \w+){0,6}"
             r" (?:duoc|dc) (?:khong|ko|k)|can (?:anh|a) foreigners?|foreigners? (?:can|be allowed)"
             r"|nguoi (?:khong|chua) co \w+(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k)"
+            # Who may file: for someone else, alone, oneself; and the minimum to qualify.
+            r"|(?:lam|nop|khai|dang ky|di)(?: \w+){0,5} (?:giup|gium) (?:\w+ ){0,2}"
+            r"(?:duoc|dc) (?:khong|ko|k)|mot minh (?:\w+ ){0,2}(?:duoc|dc) (?:khong|ko|k|hay)"
+            r"|(?:toi|em|e|minh|tui) tu (?:di )?(?:lam|nop|xoa|khai|dang ky)(?: \w+){0,4} (?:duoc|dc)"
+            r" (?:khong|ko|k|hay)"
+            r"|di (?:khai|dang ky|lam|nop)(?: \w+){0,3} cho (?:chau|con|me|bo|ba|ong|vo|chong|em"
+            r"|anh|chi)(?: \w+){0,2} (?:duoc|dc) (?:khong|ko|k)"
+            r"|toi thieu (?:\w+ ){0,6}(?:moi|thi) (?:duoc|dc)|dien tich toi thieu"
+            r"|it nhat (?:\w+ ){0,5}(?:moi|thi) (?:\w+ ){0,3}(?:duoc|dc)"
             r"|am i eligible|eligible|allowed to|qualify|on (?:her|his|my|their) behalf"
             r"|(?<!how )can (?:i|we|my|a|the|he|she|foreigners?) (?!renew|apply online)"
             r"|is it possible|requirements? for|conditions? (?:to|for))\b"

@@ -644,6 +644,17 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("hồ sơ như thế nào", "documents"),
         ("điều kiện để được hưởng trợ cấp thất nghiệp là gì", "eligibility"),
         ("quy trình tách thửa gồm những bước nào", "steps"),
+        # Who may file (for someone, alone, oneself) and the minimum to qualify.
+        ("ông nội đi làm căn cước giúp cháu được không", "eligibility"),
+        ("vợ tôi đi nộp hồ sơ một mình được không", "eligibility"),
+        ("tôi tự nộp hồ sơ tách thửa được không hay phải nhờ văn phòng", "eligibility"),
+        ("chị gái đi khai tử cho bố được không", "eligibility"),
+        ("đất vườn diện tích tối thiểu bao nhiêu thì được tách thửa", "eligibility"),
+        ("lập hợp tác xã ít nhất mấy thành viên mới được", "eligibility"),
+        # Papers in the story, not asked about; a move, not what to bring.
+        ("chưa có giấy tờ gì, giờ đăng ký xe ở đâu", "where"),
+        ("về nước mang theo đồ dùng cá nhân thì khai hải quan ở đâu", "where"),
+        ("đi phỏng vấn cần mang theo giấy gì", "documents"),
         # Not asking an aspect: a duration in the story, money already paid, a "how" question.
         ("con gái lấy chồng được mấy tháng, giờ chuyển khẩu theo chồng", None),
         ("tôi đã trả hết tiền bồi thường, giờ xin xác nhận", None),
