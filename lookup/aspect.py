@@ -185,8 +185,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             # Who may file: for someone else, alone, oneself; and the minimum to qualify.
             r"|(?:lam|nop|khai|dang ky|di)(?: \w+){0,5} (?:giup|gium) (?:\w+ ){0,2}"
             r"(?:duoc|dc) (?:khong|ko|k)|mot minh (?:\w+ ){0,2}(?:duoc|dc) (?:khong|ko|k|hay)"
-            r"|(?:toi|em|e|minh|tui) tu (?:di )?(?:lam|nop|xoa|khai|dang ky)(?: \w+){0,4} (?:duoc|dc)"
-            r" (?:khong|ko|k|hay)"
+            r"|(?:toi|em|e|minh|tui) tu (?:di )?(?:lam|nop|xoa|khai|dang ky)(?: \w+){0,4}"
+            r" (?:duoc|dc) (?:khong|ko|k|hay)"
             r"|di (?:khai|dang ky|lam|nop)(?: \w+){0,3} cho (?:chau|con|me|bo|ba|ong|vo|chong|em"
             r"|anh|chi)(?: \w+){0,2} (?:duoc|dc) (?:khong|ko|k)"
             r"|toi thieu (?:\w+ ){0,6}(?:moi|thi) (?:duoc|dc)|dien tich toi thieu"
