@@ -59,6 +59,14 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # Who is exempted or helped (for free) asks about the conditions, before any fee frame.
+        Aspect.ELIGIBILITY,
+        re.compile(
+            r"\b(?:ai (?:duoc|dc) (?:\w+ ){0,4}(?:mien|ho tro|tro giup|huong)"
+            r"|who (?:is|are|can get) (?:\w+ ){0,3}(?:free|exempt))\b"
+        ),
+    ),
+    (
         Aspect.FEE,
         re.compile(
             r"\b(?:le phi|(?:mat|ton|dong|nop|tra|thu|muc|chi|het|co|tinh) phi"
@@ -178,7 +186,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?:moi|tren|duoi|da|chua du|du) \d{1,2}(?: tuoi|t)?(?: \w+){0,6} (?:duoc|dc)"
             r" (?:khong|ko|k|chua)"
             r"|di thay|thay cho (?:chau|con|em|me|bo|nguoi|chong|vo|ma|ba|ong|cha|anh|chi)|dung ra"
-            r"|uy quyen \w+(?: \w+){0,4} (?:duoc|dc) (?:khong|ko|k)|co phai \w+ lai"
+            r"|uy quyen \w+(?: \w+){0,4} (?:duoc|dc) (?:khong|ko|k)|co phai (?:\w+ ){1,3}lai"
             r"|co (?:xin|dang ky|lam|nop|mua|dung ten|nhap|chuyen|tach|cap)(?: \w+){0,6}"
             r" (?:duoc|dc) (?:khong|ko|k)|can (?:anh|a) foreigners?|foreigners? (?:can|be allowed)"
             r"|nguoi (?:khong|chua) co \w+(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k)"

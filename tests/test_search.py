@@ -651,6 +651,8 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("chị gái đi khai tử cho bố được không", "eligibility"),
         ("đất vườn diện tích tối thiểu bao nhiêu thì được tách thửa", "eligibility"),
         ("lập hợp tác xã ít nhất mấy thành viên mới được", "eligibility"),
+        ("những ai được hỗ trợ tiền điện hộ nghèo", "eligibility"),
+        ("bằng lái hết hạn 2 năm có phải thi sát hạch lại không", "eligibility"),
         # Papers in the story, not asked about; a move, not what to bring.
         ("chưa có giấy tờ gì, giờ đăng ký xe ở đâu", "where"),
         ("về nước mang theo đồ dùng cá nhân thì khai hải quan ở đâu", "where"),
