@@ -80,5 +80,9 @@ def marks_agree(typed: Sequence[str | None], written: Sequence[str | None]) -> b
     """False when a syllable typed with marks differs from the marked syllable of a phrase.
 
     Only syllables marked on both sides are compared: "cuoi" matches "cưới", "cuối" does not.
+    They are compared by :func:`mark_key`, as names are: "hoà" is "hòa", "khâủ" is "khẩu".
     """
-    return all(t is None or w is None or t == w for t, w in zip(typed, written, strict=False))
+    return all(
+        t is None or w is None or t == w or mark_key(t) == mark_key(w)
+        for t, w in zip(typed, written, strict=False)
+    )
