@@ -677,6 +677,12 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("đất vườn diện tích tối thiểu bao nhiêu thì được tách thửa", "eligibility"),
         ("lập hợp tác xã ít nhất mấy thành viên mới được", "eligibility"),
         ("những ai được hỗ trợ tiền điện hộ nghèo", "eligibility"),
+        ("mở công ty cổ phần cần vốn tối thiểu bao nhiêu", "eligibility"),
+        ("do I need a permit to visit the border area", "eligibility"),
+        # What a benefit pays is its result; "ở đâu nhanh nhất" asks where.
+        ("nghỉ thai sản được hưởng những chế độ gì", "result"),
+        ("bị tai nạn lao động thì nhận được bao nhiêu tiền", "result"),
+        ("công chứng hợp đồng ở đâu nhanh nhất", "where"),
         ("bằng lái hết hạn 2 năm có phải thi sát hạch lại không", "eligibility"),
         # Papers in the story, not asked about; a move, not what to bring.
         ("chưa có giấy tờ gì, giờ đăng ký xe ở đâu", "where"),
