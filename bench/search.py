@@ -370,19 +370,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = {"dev": load_jsonl(args.queries)}
     if args.own.exists():
         sets["own"] = load_jsonl(args.own)
-    citizen = {}
-    if args.citizen.exists():
-        citizen["dev"] = load_jsonl(args.citizen)
-    if args.citizen2.exists():
-        citizen["dev2"] = load_jsonl(args.citizen2)
-    if args.citizen3.exists():
-        citizen["dev3"] = load_jsonl(args.citizen3)
-    if args.citizen4.exists():
-        citizen["dev4"] = load_jsonl(args.citizen4)
-    if args.citizen5.exists():
-        citizen["dev5"] = load_jsonl(args.citizen5)
-    if args.heldout.exists():
-        citizen["heldout"] = load_jsonl(args.heldout)
+    citizen_paths = {
+        "dev": args.citizen,
+        "dev2": args.citizen2,
+        "dev3": args.citizen3,
+        "dev4": args.citizen4,
+        "dev5": args.citizen5,
+        "heldout": args.heldout,
+    }
+    citizen = {name: load_jsonl(path) for name, path in citizen_paths.items() if path.exists()}
     for path in args.aspects:
         if path.exists():
             aspect_report(load_jsonl(path), f"dev ({path.name})")

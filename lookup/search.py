@@ -290,7 +290,7 @@ class Lexicon(dict[tuple[str, ...], tuple[_Entry, ...]]):
         starts: dict[str, set[int]] = {}
         for phrase in self:
             starts.setdefault(phrase[0], set()).add(len(phrase))
-        self.starts = {t: sorted(sizes, reverse=True) for t, sizes in starts.items()}
+        self.starts = {t: tuple(sizes) for t, sizes in starts.items()}
 
 
 def _load_lexicon(path: Path, extra: Sequence[str] = ()) -> Lexicon:
@@ -818,7 +818,7 @@ class _Terms:
     (idf × weight), their set, and the total information when the name has none of them."""
 
     info: dict[str, tuple[float, float]] = field(default_factory=dict)
-    keys: frozenset[str] = frozenset()
+    keys: frozenset[str] = frozenset()  # info's keys as a set: intersections walk the smaller
     base: float = 0.0
 
 
@@ -1148,7 +1148,7 @@ class SearchIndex:
         ``unlike`` (typed with other marks than the name's) count as absent.
 
         Set intersections (in C) rather than a loop over the query's terms: a long story has a
-        hundred terms and a name a dozen; this halved the scoring of long messages.
+        hundred terms and a name a dozen.
         """
         info = terms.info
         total = terms.base
