@@ -51,6 +51,10 @@ DEFAULT_CITIZEN4 = REPO / "bench" / "queries-citizen-dev4.jsonl"
 # round, top-1 76.0 %, top-3 89.0 % (life stories 69.4 %), wrong cards 2.0 %, aspect 72.1 %;
 # then tuned on. One label was completed: "Cấp lại thẻ bảo hiểm y tế" answers a lost card too.
 DEFAULT_CITIZEN5 = REPO / "bench" / "queries-citizen-dev5.jsonl"
+# A sixth (200 requests, half life stories, a quarter with typos, 30 off-topic lines): untuned,
+# after the fifth set's round, top-1 68.5 %, top-3 83.0 % (life stories 51.6 %), wrong cards
+# 2.5 %, aspect 68.7 %; then tuned on.
+DEFAULT_CITIZEN6 = REPO / "bench" / "queries-citizen-dev6.jsonl"
 # Held out: never read per message, never tuned on; only its aggregate figures are printed.
 DEFAULT_HELDOUT = REPO / "bench" / "queries-citizen-heldout.jsonl"
 # Aspect-labelled development messages (no procedure codes): the aspect detector's own dev set.
@@ -350,6 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--citizen3", type=Path, default=DEFAULT_CITIZEN3)
     ap.add_argument("--citizen4", type=Path, default=DEFAULT_CITIZEN4)
     ap.add_argument("--citizen5", type=Path, default=DEFAULT_CITIZEN5)
+    ap.add_argument("--citizen6", type=Path, default=DEFAULT_CITIZEN6)
     ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
     ap.add_argument("--aspects", type=Path, nargs="*", default=list(DEFAULT_ASPECTS))
     ap.add_argument(
@@ -376,6 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dev3": args.citizen3,
         "dev4": args.citizen4,
         "dev5": args.citizen5,
+        "dev6": args.citizen6,
         "heldout": args.heldout,
     }
     citizen = {name: load_jsonl(path) for name, path in citizen_paths.items() if path.exists()}
