@@ -38,14 +38,18 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"\b(?:nhan ket qua|lay ket qua|tra ket qua|ban dien tu|ket qua nhan|duoc cap gi"
             r"|ket qua (?:la gi|gom|nhan|tra)|nhan duoc (?:gi|giay gi|nhung gi)|duoc nhan gi"
             r"|may ban(?! (?:khach|be|tre|nho|sinh vien|hoc sinh|tay|nguoi|oi|minh|ay|do|cung))"
-            r"|bao nhieu ban|co gia tri|gia tri (?:bao lau|trong|su dung)|hieu luc"
+            # A judgment "có hiệu lực 3 tháng" is the story; how long an extension adds, a result.
+            r"|bao nhieu ban|co gia tri|gia tri (?:bao lau|trong|su dung)"
+            r"|(?<!an co )hieu luc(?! \d)|how many more days"
+            r"|(?:duoc|gia han) them (?:duoc )?(?:bao lau|bao nhieu ngay|may thang)"
             r"|co thoi han|het han khi nao|co giong"
             # What a benefit pays is its result, not a fee: "được hưởng những khoản gì",
             # "nhận được bao nhiêu tiền", "hỗ trợ bao nhiêu".
             r"|(?<!toi thieu )(?:duoc|nhan duoc|huong|lanh|linh|hoan lai|ho tro|boi thuong|chi tra)"
             r"(?: \w+){0,3} bao nhieu"
             r"(?! (?:ngay|lau|thoi gian|hom|tuan|thang|nam|buoc|giay|ho so|ban|lan|nguoi))"
-            r"|(?<!co )(?:huong|nhan duoc|duoc nhan|duoc huong) (?:nhung |cac )?(?:khoan|che do"
+            r"|(?<!co )(?:huong|nhan duoc|duoc nhan|duoc huong|duoc lanh|duoc linh|duoc ho tro)"
+            r" (?:nhung |cac )?(?:khoan|che do"
             r"|quyen loi|tro cap)(?: (?!the\b)\w+)? (?:gi|nao)"
             r"|(?<!trong )thoi han (?:bao lau|su dung|cua|may nam|bao nhieu nam)"
             r"|co luon (?:ma so|mst|so)|ban giay|the dien tu|cam ve|gui ve (?:nha|tan)"
@@ -74,6 +78,12 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # Where a fee is paid asks where, even when the procedure is named after the fee
+        # ("lệ phí trước bạ nộp ở đâu").
+        Aspect.WHERE,
+        re.compile(r"\b(?:nop|dong|tra) (?:\w+ ){0,2}(?:o dau|tai dau|cho nao)\b"),
+    ),
+    (
         Aspect.FEE,
         re.compile(
             r"\b(?:le phi|(?:mat|ton|dong|nop|tra|thu|muc|chi|het|co|tinh) phi"
@@ -86,7 +96,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"(?! (?:ngay|lau|thoi gian|hom|tuan|thang|buoc|giay|ho so|ban|lan|nam|nguoi))"
             r"|khoan (?:tien|phi|le phi|thue)|(?:nhung|cac) khoan (?:nao|gi)"
             r"|(?:mat|ton) tien (?:khong|ko)"
-            r"|phai (?:dong|tra|nop) tien|tien (?:le phi|phi|bao nhieu)|bao nhieu phan tram"
+            r"|phai (?:dong|tra|nop) tien|co phai (?:dong|nop|tra|chiu) (?:thue|phi|le phi)"
+            r"|tien (?:le phi|phi|bao nhieu)|bao nhieu phan tram"
             r"|tien (?:\w+ ){0,4}tinh (?:the nao|nhu the nao|ra sao|sao)"
             r"|muc (?:dong|thu|nop) (?:\w+ ){0,5}(?:bao nhieu|la bao|the nao|ra sao)"
             r"|thue \w+(?: \w+){0,6} tinh (?:the nao|ntn|nhu the nao|sao)|fee|fees|cost|costs"
@@ -100,7 +111,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|khi nao (?:thi |moi )?(?:co|xong|lay|nhan|duoc|toi|den|ve)"
             r"|han (?:chot|cuoi)|cham nhat (?:la )?(?:ngay|khi)|deadline|truoc ngay nao"
             r"|trong (?:thoi han|vong) bao lau|(?:vao )?(?:thang|ngay) may\b"
-            r"|bao gio (?:thi )?(?:co|xong|lay|nhan|duoc)"
+            r"|(?<!chua )(?<!khong )bao gio (?:thi )?(?:co|xong|lay|nhan|duoc)"
             r"|ngay nao (?:co|lay|nhan)|lau (?:khong|ko|qua|vay)|may hom"
             r"|(?:mat|trong|chi) may (?:tuan|thang)|mat may|trong ngay|lay lien|lay ngay|co ngay"
             r"|co lien|co kip|kip (?:khong|ko)|(?<!o dau )nhanh nhat|hen tra|how long"
@@ -206,6 +217,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|di (?:khai|dang ky|lam|nop)(?: \w+){0,3} cho (?:chau|con|me|bo|ba|ong|vo|chong|em"
             r"|anh|chi)(?: \w+){0,2} (?:duoc|dc) (?:khong|ko|k)"
             r"|toi thieu (?:\w+ ){0,6}(?:moi|thi) (?:duoc|dc)"
+            r"|toi thieu (?:bao nhieu|may) (?:nguoi|thanh vien|co dong|xa vien|tuoi|m2|met|nam)"
             r"|(?:dien tich|von|tuoi|so nam|thoi gian) (?:\w+ )?toi thieu|am i able|requirements"
             r"|need (?:\w+ ){0,2}permit"
             r"|it nhat (?:\w+ ){0,5}(?:moi|thi) (?:\w+ ){0,3}(?:duoc|dc)"

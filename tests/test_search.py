@@ -474,6 +474,34 @@ def test_lexicon_rules_from_the_fifth_round() -> None:
     assert "nuoi con nuoi" in " ".join(apply_lexicon("nhan be ve lam con nuoi".split()))
 
 
+def test_lexicon_rules_from_the_sixth_round() -> None:
+    # A slip that spells another syllable, in a pair no one writes otherwise.
+    slip = " ".join(apply_lexicon("dang ky thuong chu cho con".split()))
+    assert slip.endswith("thuong tru cho con")
+    # "đi chứng thực" without marks is not a will (di chúc); a photocopy to certify is a copy.
+    assert "di" not in apply_lexicon("photo cccd di chung thuc".split())
+    assert "ban sao" in " ".join(apply_lexicon("photo cccd di chung thuc".split()))
+    # A visa is always a foreigner's, unless it is the visa-exemption certificate's stay.
+    assert "nuoc ngoai" in " ".join(apply_lexicon("gia han visa".split()))
+    assert "nuoc ngoai" not in " ".join(apply_lexicon("mien thi thuc gia han visa".split()))
+    # Proof of being single; a divorce granted abroad; a guardian for an orphaned child.
+    single = " ".join(apply_lexicon("ngan hang doi giay chung minh em chua co vo".split()))
+    assert "tinh trang hon nhan" in single
+    assert "tinh trang" not in " ".join(apply_lexicon("sinh con ma chua ket hon".split()))
+    abroad = " ".join(apply_lexicon("toi ly hon ben dai loan gio lay chong moi".split()))
+    assert "ghi vao so ho tich" in abroad
+    assert "ghi vao" not in " ".join(apply_lexicon("vo chong muon ly hon".split()))
+    assert "giam ho" in " ".join(apply_lexicon("nguoi dai dien cho chau mo coi".split()))
+    assert "giam ho" not in " ".join(apply_lexicon("nguoi dai dien cong ty".split()))
+    # A buyer by handwritten paper long ago, not one who just signed a deposit.
+    old = " ".join(apply_lexicon("mua dat giay tay nguoi ban mat lien lac".split()))
+    assert "truoc ngay" in old
+    assert "truoc ngay" not in " ".join(apply_lexicon("mua dat viet giay tay dat coc".split()))
+    # A stolen phone signed in to VNeID: lock it. A company moves its seat.
+    assert "khoa" in apply_lexicon("dien thoai bi trom van dang nhap vneid".split())
+    assert "tru so chinh" in " ".join(apply_lexicon("cong ty chuyen tru so".split()))
+
+
 def test_marks_agree_as_names_are_compared() -> None:
     # The tone where old spelling or a slip put it, hỏi for ngã: the same syllable.
     assert marks_agree(["hoà"], ["hòa"]) and marks_agree(["khâủ"], ["khẩu"])
@@ -688,6 +716,16 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("chưa có giấy tờ gì, giờ đăng ký xe ở đâu", "where"),
         ("về nước mang theo đồ dùng cá nhân thì khai hải quan ở đâu", "where"),
         ("đi phỏng vấn cần mang theo giấy gì", "documents"),
+        # A fee is paid somewhere; a tax one may owe; a minimum number of members.
+        ("lệ phí trước bạ khi sang tên nhà đất nộp ở đâu", "where"),
+        ("cho con nhà có phải đóng thuế thu nhập cá nhân không", "fee"),
+        ("thành lập công ty cổ phần cần tối thiểu bao nhiêu người", "eligibility"),
+        # What a benefit or an extension gives; a judgment in force is the story.
+        ("con cháu được lãnh những khoản gì từ bảo hiểm", "result"),
+        ("đi làm bị tai nạn thì được hỗ trợ những khoản gì", "result"),
+        ("giấy phép xây dựng xin gia hạn thì được thêm bao lâu", "result"),
+        ("bản án có hiệu lực 3 tháng rồi, giờ làm đơn ở đâu để cưỡng chế", "where"),
+        ("bà chưa bao giờ có giấy khai sinh, giờ xin ở đâu", "where"),
         # Not asking an aspect: a duration in the story, money already paid, a "how" question.
         ("con gái lấy chồng được mấy tháng, giờ chuyển khẩu theo chồng", None),
         ("tôi đã trả hết tiền bồi thường, giờ xin xác nhận", None),
