@@ -500,6 +500,18 @@ def test_lexicon_rules_from_the_sixth_round() -> None:
     # A stolen phone signed in to VNeID: lock it. A company moves its seat.
     assert "khoa" in apply_lexicon("dien thoai bi trom van dang nhap vneid".split())
     assert "tru so chinh" in " ".join(apply_lexicon("cong ty chuyen tru so".split()))
+    # A household's head changes; a building permit's plot already titled is the story.
+    assert "cu tru" in " ".join(apply_lexicon("chuyen ten chu ho sang me".split()))
+    assert "cu tru" not in " ".join(apply_lexicon("chu ho kinh doanh doi ten".split()))
+    permit = " ".join(apply_lexicon("xay nha tren dat da co so hong".split()))
+    assert "giay phep xay dung" in permit and "quyen su dung" not in permit
+    # Goods carried by car are not a driving licence; a transport licence is its own permit.
+    assert "lai" not in apply_lexicon("cho hang bang o to tai".split())
+    assert "van tai" in " ".join(apply_lexicon("xin giay phep kinh doanh van tai".split()))
+    # A wrong entry in a social insurance book is corrected there, not in the civil register.
+    book = " ".join(apply_lexicon("so bhxh bi sai ngay sinh".split()))
+    assert "bao hiem xa hoi" in book and "ho tich" not in book
+    assert "trinh bao mat ho chieu" in " ".join(apply_lexicon("danh roi ho chieu".split()))
 
 
 def test_marks_agree_as_names_are_compared() -> None:
