@@ -33,6 +33,12 @@ class Aspect(enum.Enum):
 # topic word: "đủ điều kiện" is also part of procedure names, "mất" of stories.
 _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
+        # Steps named outright ("gồm những bước nào", "các bước thế nào") are what is asked,
+        # whatever else the message wonders about.
+        Aspect.STEPS,
+        re.compile(r"\b(?:cac buoc|nhung buoc (?:nao|gi)|buoc nao|gom (?:nhung|cac) buoc)\b"),
+    ),
+    (
         Aspect.RESULT,
         re.compile(
             r"\b(?:nhan ket qua|lay ket qua|tra ket qua|ban dien tu|ket qua nhan|duoc cap gi"
@@ -40,7 +46,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|may ban(?! (?:khach|be|tre|nho|sinh vien|hoc sinh|tay|nguoi|oi|minh|ay|do|cung))"
             # A judgment "có hiệu lực 3 tháng" is the story; how long an extension adds, a result.
             r"|bao nhieu ban|co gia tri|gia tri (?:bao lau|trong|su dung)"
-            r"|(?<!an co )hieu luc(?! \d)|how many more days"
+            r"|hieu luc (?:bao lau|may nam|trong bao lau|den khi nao|den bao gio|bao nhieu)"
+            r"|(?:con|co) hieu luc (?:khong|ko|k)\b|thoi han hieu luc|how many more days"
             r"|(?:duoc|gia han) them (?:duoc )?(?:bao lau|bao nhieu ngay|may thang)"
             r"|co thoi han|het han khi nao|co giong"
             # What a benefit pays is its result, not a fee: "được hưởng những khoản gì",
@@ -74,6 +81,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         Aspect.ELIGIBILITY,
         re.compile(
             r"\b(?:ai (?:duoc|dc) (?:\w+ ){0,4}(?:mien|ho tro|tro giup|huong)"
+            r"|(?:giup|ho tro|luat su|tro giup)(?: \w+){0,3} mien phi"
+            r"|(?:dien tich|von|tuoi) (?:\w+ )?toi thieu"
             r"|who (?:is|are|can get) (?:\w+ ){0,3}(?:free|exempt))\b"
         ),
     ),
@@ -124,7 +133,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         Aspect.ONLINE,
         re.compile(
             # Selling online is the business, not the channel of the filing.
-            r"\b(?:(?<!ban )(?<!hang )(?<!shop )online|truc tuyen|qua mang|tren mang"
+            r"\b(?:(?<!ban )(?<!hang )(?<!shop )online|truc tuyen|qua mang"
+            r"|(?<!doc )(?<!xem )(?<!coi )(?<!thay )(?<!nghe )(?<!doc bao )tren mang"
             r"|dich vu cong|cong dvc|dvc|qua vneid|vssid"
             r"|(?:dang ky|lam|nop|khai) tren vneid|(?:nop|khai|lam ho so)(?: \w+){0,3} tai nha"
             r"|(?:tai|o) nha (?:lam|nop|khai)|qua app|tren app"
@@ -174,7 +184,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|cu tru|sinh|o) hay|tai dau"
             r"|(?:xa|phuong|tinh)(?: \w+){0,3} hay (?:la )?(?:phai )?(?:len|ra|ve|den|o) "
             r"|where|which office|which agency|which authority|who issues"
-            r"|(?:xin phep|hoi|bao|nop cho|gui (?:don )?cho|gap|lien he) ai"
+            r"|(?:xin phep|hoi|bao|nop cho|gui(?: don)?(?: cho)?|gap|lien he) ai"
             r"(?! (?:duoc|dc|co the|phai|se|cung))"
             r"|tu nop (?:cho|o|tai|len)"
             r"|what office|which place|address)\b"

@@ -738,6 +738,15 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("giấy phép xây dựng xin gia hạn thì được thêm bao lâu", "result"),
         ("bản án có hiệu lực 3 tháng rồi, giờ làm đơn ở đâu để cưỡng chế", "where"),
         ("bà chưa bao giờ có giấy khai sinh, giờ xin ở đâu", "where"),
+        # Steps named outright win; read on the internet is a story; free legal help is who
+        # qualifies; a minimum area; a judgment in force; a letter sent to whom.
+        ("nhận con nuôi gồm những bước nào, có phải chờ niêm yết lâu không", "steps"),
+        ("đọc trên mạng thấy trẻ con làm được căn cước, làm cho bé ở đâu", "where"),
+        ("mẹ tôi có được luật sư nhà nước giúp miễn phí không", "eligibility"),
+        ("diện tích tối thiểu được tách thửa là bao nhiêu", "eligibility"),
+        ("thời hạn yêu cầu thi hành án là bao lâu, án có hiệu lực từ năm 2022", "time"),
+        ("giấy phép có hiệu lực mấy năm", "result"),
+        ("muốn xã hòa giải thì viết đơn gửi ai", "where"),
         # Not asking an aspect: a duration in the story, money already paid, a "how" question.
         ("con gái lấy chồng được mấy tháng, giờ chuyển khẩu theo chồng", None),
         ("tôi đã trả hết tiền bồi thường, giờ xin xác nhận", None),
