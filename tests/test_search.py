@@ -512,6 +512,10 @@ def test_lexicon_rules_from_the_sixth_round() -> None:
     book = " ".join(apply_lexicon("so bhxh bi sai ngay sinh".split()))
     assert "bao hiem xa hoi" in book and "ho tich" not in book
     assert "trinh bao mat ho chieu" in " ".join(apply_lexicon("danh roi ho chieu".split()))
+    # A dead father's motorbike left to his child is not a land inheritance.
+    bike = " ".join(apply_lexicon("ba mat roi chiec xe may nha de lai cho toi".split()))
+    assert "thua ke" not in bike
+    assert "thua ke" in " ".join(apply_lexicon("ba mat de lai manh dat".split()))
 
 
 def test_marks_agree_as_names_are_compared() -> None:
