@@ -25,7 +25,9 @@ class Aspect(enum.Enum):
     STEPS = "steps"
 
 
-# Checked in this order: the first match wins. Result before online ("nhận kết quả online"),
+# Checked in this order: the first match wins. Steps named outright come first, and a few
+# narrow frames of eligibility and where come before the fee ("lệ phí trước bạ nộp ở đâu").
+# Result before online ("nhận kết quả online"),
 # fee and time before online ("nộp online mất bao lâu" asks the time; the channel is read
 # separately), online before where ("nộp online ở đâu" asks about the online channel), fee
 # before time ("mất bao nhiêu tiền" vs "mất bao lâu"), steps before eligibility ("quy trình làm
@@ -228,7 +230,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|anh|chi)(?: \w+){0,2} (?:duoc|dc) (?:khong|ko|k)"
             r"|toi thieu (?:\w+ ){0,6}(?:moi|thi) (?:duoc|dc)"
             r"|toi thieu (?:bao nhieu|may) (?:nguoi|thanh vien|co dong|xa vien|tuoi|m2|met|nam)"
-            r"|(?:dien tich|von|tuoi|so nam|thoi gian) (?:\w+ )?toi thieu|am i able|requirements"
+            r"|(?:so nam|thoi gian) (?:\w+ )?toi thieu|am i able|requirements"
             r"|need (?:\w+ ){0,2}permit"
             r"|it nhat (?:\w+ ){0,5}(?:moi|thi) (?:\w+ ){0,3}(?:duoc|dc)"
             r"|am i eligible|eligible|allowed to|qualify|on (?:her|his|my|their) behalf"
