@@ -512,6 +512,8 @@ def test_lexicon_rules_from_the_sixth_round() -> None:
     book = " ".join(apply_lexicon("so bhxh bi sai ngay sinh".split()))
     assert "bao hiem xa hoi" in book and "ho tich" not in book
     assert "trinh bao mat ho chieu" in " ".join(apply_lexicon("danh roi ho chieu".split()))
+    # A pink book is a land title like a red one: selling it is a transfer.
+    assert apply_lexicon("sang ten so hong".split()) == apply_lexicon("sang ten so do".split())
     # A dead father's motorbike left to his child is not a land inheritance.
     bike = " ".join(apply_lexicon("ba mat roi chiec xe may nha de lai cho toi".split()))
     assert "thua ke" not in bike
