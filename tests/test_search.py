@@ -514,6 +514,13 @@ def test_lexicon_rules_from_the_sixth_round() -> None:
     assert "trinh bao mat ho chieu" in " ".join(apply_lexicon("danh roi ho chieu".split()))
     # A pink book is a land title like a red one: selling it is a transfer.
     assert apply_lexicon("sang ten so hong".split()) == apply_lexicon("sang ten so do".split())
+    # A closure forced by an unlawful decision is a claim on the State, not a shop's closing.
+    claim = " ".join(apply_lexicon("bi dong cua kinh doanh trai luat gio doi boi thuong".split()))
+    assert "nha nuoc boi thuong" in claim and "cham dut" not in claim
+    assert "tach thua" in " ".join(apply_lexicon("muon tach lam 3 thua".split()))
+    assert "xoa dang ky thuong tru" in " ".join(
+        apply_lexicon("me mat roi ma trong ho van con ten".split())
+    )
     # A dead father's motorbike left to his child is not a land inheritance.
     bike = " ".join(apply_lexicon("ba mat roi chiec xe may nha de lai cho toi".split()))
     assert "thua ke" not in bike
