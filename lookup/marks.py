@@ -71,6 +71,15 @@ def mark_key(syllable: str) -> str:
     return letters.replace("đ", "d") + tone
 
 
+def tone_dropped(typed: str, written: frozenset[str]) -> bool:
+    """Whether ``typed`` (a :func:`mark_key`) is a name's syllable with its tone left out: the
+    hat or horn typed, the tone forgotten ("hộ chiêu" for "hộ chiếu", "căn cươc"). Only for
+    syllables typed with some mark: a plain one in a marked message is plain on purpose."""
+    if typed.isascii() or typed[-1:] in _TONES:
+        return False
+    return any(w.rstrip("".join(_TONES)) == typed and w != typed for w in written)
+
+
 def marked_words(text: str) -> frozenset[str]:
     """The :func:`mark_key` of every word of ``text`` (a procedure's name)."""
     return frozenset(mark_key(w) for w in _WORD.findall(unicodedata.normalize("NFC", text)))

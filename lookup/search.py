@@ -46,7 +46,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from lookup.fold import fold
-from lookup.marks import mark_key, marked_syllables, marked_words, marks_agree
+from lookup.marks import mark_key, marked_syllables, marked_words, marks_agree, tone_dropped
 from lookup.teencode import (
     ENGLISH_STOP,
     ENGLISH_WORDS,
@@ -1180,7 +1180,9 @@ class SearchIndex:
             if len(self._marked_names) >= MARKED_NAME_CACHE:
                 self._marked_names.clear()
             written = self._marked_names[doc.code] = marked_words(doc.name)
-        off = {t for t in own if q.typed[t] not in written}
+        off = {
+            t for t in own if q.typed[t] not in written and not tone_dropped(q.typed[t], written)
+        }
         if not off:
             return frozenset()
         return frozenset(off | {b for b in q.bigrams if any(p in off for p in b.split("_"))})

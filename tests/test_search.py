@@ -17,7 +17,7 @@ from bot.catalogue_io import read_records
 from lookup.aliases import load_aliases, with_aliases
 from lookup.aspect import detect_aspect
 from lookup.fold import fold, syllables
-from lookup.marks import marked_syllables, marks_agree
+from lookup.marks import mark_key, marked_syllables, marked_words, marks_agree, tone_dropped
 from lookup.portal import search_docs
 from lookup.procedure import subject_kind
 from lookup.search import (
@@ -525,6 +525,14 @@ def test_lexicon_rules_from_the_sixth_round() -> None:
     bike = " ".join(apply_lexicon("ba mat roi chiec xe may nha de lai cho toi".split()))
     assert "thua ke" not in bike
     assert "thua ke" in " ".join(apply_lexicon("ba mat de lai manh dat".split()))
+
+
+def test_a_forgotten_tone_is_a_slip_not_another_word() -> None:
+    passport = marked_words("Trình báo mất hộ chiếu phổ thông")
+    assert tone_dropped(mark_key("chiêu"), passport)  # the hat typed, the tone forgotten
+    assert not tone_dropped(mark_key("chiếu"), passport)  # typed right: nothing to forgive
+    assert not tone_dropped(mark_key("chieu"), passport)  # plain on purpose in a marked text
+    assert not tone_dropped(mark_key("vàng"), marked_words("Khai báo tạm vắng"))
 
 
 def test_marks_agree_as_names_are_compared() -> None:
