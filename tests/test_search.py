@@ -527,6 +527,19 @@ def test_lexicon_rules_from_the_sixth_round() -> None:
     assert "thua ke" in " ".join(apply_lexicon("ba mat de lai manh dat".split()))
 
 
+def test_lexicon_rules_from_the_seventh_round() -> None:
+    # A child with a birth certificate already is recognised, not registered again.
+    recognised = " ".join(apply_lexicon("be da co giay khai sinh gio anh ay muon nhan con".split()))
+    assert "khai sinh" not in recognised and "nhan cha me con" in recognised
+    # Leaving for work abroad: a temporary absence; a Southern father who died.
+    away = " ".join(apply_lexicon("sap di xkld nhat o nha co can bao cong an xa".split()))
+    assert "tam vang" in away
+    assert "khai tu" in " ".join(apply_lexicon("ba toi moi mat hom qua".split()))
+    # A returning family's belongings; a building's fire safety is not a building permit.
+    assert "tai san di chuyen" in " ".join(apply_lexicon("cho do dac ve bang container".split()))
+    assert "giay phep" not in apply_lexicon("xay nha tro co phai tham duyet pccc".split())
+
+
 def test_a_forgotten_tone_is_a_slip_not_another_word() -> None:
     passport = marked_words("Trình báo mất hộ chiếu phổ thông")
     assert tone_dropped(mark_key("chiêu"), passport)  # the hat typed, the tone forgotten
