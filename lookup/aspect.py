@@ -60,6 +60,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?<!co )(?:huong|nhan duoc|duoc nhan|duoc huong|duoc lanh|duoc linh|duoc ho tro)"
             r" (?:nhung |cac )?(?:khoan|che do"
             r"|quyen loi|tro cap)(?: (?!the\b)\w+)? (?:gi|nao)"
+            r"|duoc (?:\w+ ){0,3}(?:ho tro|tro cap|boi thuong|chi tra) (?:nhung|cac)"
+            r" (?:khoan )?(?:gi|nao)"
             r"|(?<!trong )thoi han (?:bao lau|su dung|cua|may nam|bao nhieu nam)"
             r"|co luon (?:ma so|mst|so)|ban giay|the dien tu|cam ve|gui ve (?:nha|tan)"
             r"|tu (?:len|ra|di) (?:lay|nhan)|tra (?:ve|qua) (?:tai khoan|tk|ngan hang|cong ty|cty)"
@@ -109,6 +111,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?:mat|ton) tien (?:khong|ko)"
             r"|phai (?:dong|tra|nop) tien|co phai (?:dong|nop|tra|chiu) (?:thue|phi|le phi)"
             r"|tien (?:le phi|phi|bao nhieu)|bao nhieu phan tram"
+            r"|(?:nhung|cac) (?:loai )?(?:thue|phi|le phi)(?: \w+){0,2} (?:nao|gi)"
+            r"|(?:dong|nop|tra) (?:toi thieu|it nhat|toi da) (?:la )?bao nhieu"
             r"|tien (?:\w+ ){0,4}tinh (?:the nao|nhu the nao|ra sao|sao)"
             r"|muc (?:dong|thu|nop) (?:\w+ ){0,5}(?:bao nhieu|la bao|the nao|ra sao)"
             r"|thue \w+(?: \w+){0,6} tinh (?:the nao|ntn|nhu the nao|sao)|fee|fees|cost|costs"
@@ -118,7 +122,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         Aspect.TIME,
         re.compile(
-            r"\b(?:bao lau|may ngay|bao nhieu ngay|bao nhieu lau|thoi gian|thoi han giai quyet"
+            r"\b(?:bao lau|(?<!tien )may ngay|bao nhieu ngay|bao nhieu lau|thoi gian"
+            r"|thoi han giai quyet"
             r"|khi nao (?:thi |moi )?(?:co|xong|lay|nhan|duoc|toi|den|ve)"
             r"|han (?:chot|cuoi)|cham nhat (?:la )?(?:ngay|khi)|deadline|truoc ngay nao"
             r"|trong (?:thoi han|vong) bao lau|(?:vao )?(?:thang|ngay) may\b"
@@ -157,7 +162,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             # "chưa có giấy tờ gì" tells a story (no papers yet); "mang theo" a move, unless
             # what to bring is asked.
             r"\b(?:(?<!chua co )(?<!chua lam )(?<!khong co )giay to gi|giay to nao"
-            r"|(?<!lam )(?<!huong )(?<!duoc )nhung gi|nhung giay"
+            r"|(?<!lam )(?<!huong )(?<!duoc )(?<!ho tro )nhung gi|nhung giay"
             r"|ho so gom|ho so can|ho so gi"
             r"|ho so (?:nhu the nao|the nao|ra sao)|can gi|mang gi"
             r"|(?:can|phai|nho) mang theo|mang theo (?:gi|nhung|giay|ban|cac)|chuan bi gi"
@@ -188,7 +193,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|where|which office|which agency|which authority|who issues"
             r"|(?:xin phep|hoi|bao|nop cho|gui(?: don)?(?: cho)?|gap|lien he) ai"
             r"(?! (?:duoc|dc|co the|phai|se|cung))"
-            r"|tu nop (?:cho|o|tai|len)"
+            r"|tu nop (?:cho|o|tai|len)|gui (?:don )?(?:o |den |toi )?dau"
             r"|what office|which place|address)\b"
         ),
     ),
@@ -235,7 +240,9 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|it nhat (?:\w+ ){0,5}(?:moi|thi) (?:\w+ ){0,3}(?:duoc|dc)"
             r"|am i eligible|eligible|allowed to|qualify|on (?:her|his|my|their) behalf"
             r"|(?<!how )can (?:i|we|my|a|the|he|she|foreigners?) (?!renew|apply online)"
-            r"|is it possible|requirements? for|conditions? (?:to|for))\b"
+            r"|is it possible|requirements? for|conditions? (?:to|for)|what are the conditions"
+            r"|who (?:has|have|needs?) to|who must"
+            r"|\d{1,2} (?:tuoi|t)(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k|chua))\b"
         ),
     ),
 )

@@ -781,6 +781,17 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("thời hạn yêu cầu thi hành án là bao lâu, án có hiệu lực từ năm 2022", "time"),
         ("giấy phép có hiệu lực mấy năm", "result"),
         ("muốn xã hòa giải thì viết đơn gửi ai", "where"),
+        # What a scheme pays, with or without "khoản"; which taxes; the least one pays; a letter
+        # sent where; conditions asked in English; an age and "được không"; days off as money.
+        ("được nhà nước hỗ trợ những khoản gì", "result"),
+        ("đi cứu lũ bị thương, được hỗ trợ những gì", "result"),
+        ("sang tên sổ đỏ phải nộp những loại thuế phí nào", "fee"),
+        ("bhxh tự nguyện đóng tối thiểu bao nhiêu 1 tháng", "fee"),
+        ("tòa xử rồi mà họ không trả, tôi phải làm đơn gửi đâu", "where"),
+        ("I want to become a Vietnamese citizen. What are the conditions?", "eligibility"),
+        ("who has to declare my stay to the police, me or my landlord", "eligibility"),
+        ("bé nhà em 3 tuổi làm căn cước được không", "eligibility"),
+        ("nằm viện 5 ngày, muốn lãnh tiền mấy ngày nghỉ thì làm sao", None),
         # Not asking an aspect: a duration in the story, money already paid, a "how" question.
         ("con gái lấy chồng được mấy tháng, giờ chuyển khẩu theo chồng", None),
         ("tôi đã trả hết tiền bồi thường, giờ xin xác nhận", None),
