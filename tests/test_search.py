@@ -538,6 +538,10 @@ def test_lexicon_rules_from_the_seventh_round() -> None:
     # A returning family's belongings; a building's fire safety is not a building permit.
     assert "tai san di chuyen" in " ".join(apply_lexicon("cho do dac ve bang container".split()))
     assert "giay phep" not in apply_lexicon("xay nha tro co phai tham duyet pccc".split())
+    # English loses "in" before the lexicon: a marriage abroad to record is named by country.
+    abroad = apply_lexicon("wife got married australia register marriage".split())
+    assert "ghi vao so ho tich" in " ".join(abroad)
+    assert "lai tau" in " ".join(apply_lexicon("thi bang lai tau hoa".split()))
 
 
 def test_a_forgotten_tone_is_a_slip_not_another_word() -> None:
