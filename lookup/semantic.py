@@ -7,10 +7,10 @@ phrasings are to the message. Measured with bench/search.py ``--semantic``, the 
 re-ordered by ``score + 2 × (cosine − 0.8)``:
 
 * top-1 on the national catalogue, lexical → with it: citizen dev 79.0 → 79.5 %, the second
-  to sixth dev sets 85.5 → 86.4, 72.1 → 72.5, 76.8 → 80.0, 82.0 → 84.5, 78.5 → 78.0 %,
-  held-out 74.0 → 76.6 % (top-3 91.6 → 91.6 %); for 29–32 ms (p50; p99 51–57 ms) of one core
-  per message. Re-checked on the six dev sets: weights 1.5–2.5 stay within a point of each
-  other, and a pool of 5 loses top-3 against 10;
+  to seventh dev sets 85.9 → 86.8, 72.5 → 72.9, 78.2 → 81.4, 83.0 → 85.5, 79.0 → 78.5,
+  77.0 → 81.0 %, held-out 74.0 → 76.6 % (top-3 91.6 % both); for 29–36 ms (p50; p99 51–63 ms,
+  by the machine's load) of one core per message. Re-checked on six dev sets: weights 1.5–2.5
+  stay within a point of each other, and a pool of 5 loses top-3 against 10;
 * adding the embedding's own best candidates, or letting the combined score decide the verdict,
   gave more cards but more wrong ones (held-out wrong cards 1.3 → 3.9 %, off-topic messages
   without a card 100 → 92 %): so it only re-orders, never adds a candidate, and the verdict
