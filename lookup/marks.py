@@ -58,6 +58,7 @@ def marked_syllables(text: str) -> list[str | None]:
 
 _HOI, _NGA = "\u0309", "\u0303"
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_TONE_CHARS = "".join(_TONES)
 
 
 @lru_cache(maxsize=8192)  # syllables repeat from message to message
@@ -77,7 +78,7 @@ def tone_dropped(typed: str, written: frozenset[str]) -> bool:
     syllables typed with some mark: a plain one in a marked message is plain on purpose."""
     if typed.isascii() or typed[-1:] in _TONES:
         return False
-    return any(w.rstrip("".join(_TONES)) == typed and w != typed for w in written)
+    return any(w.rstrip(_TONE_CHARS) == typed and w != typed for w in written)
 
 
 def marked_words(text: str) -> frozenset[str]:
