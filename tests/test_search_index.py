@@ -173,6 +173,21 @@ async def test_a_blob_naming_other_callables_is_refused(db: Database) -> None:
     assert (await restart(db)).source == "built"
 
 
+def test_an_index_that_has_answered_stores_and_loads_like_a_fresh_one() -> None:
+    """What questions leave behind (the candidate arrays, cached heads) is not stored: the
+    restricted loader would refuse it, and every start would rebuild."""
+    rows = [
+        dict.fromkeys(search_index._PROC_KEYS) | record(code, name) | {"popular": True}
+        for code, name in ((BIRTH, "Đăng ký khai sinh"), ("1.000001", "Đăng ký kết hôn"))
+    ]
+    snap = search_index.build_snapshot(rows, {}, {})
+    asked = [h.code for h in snap.index.search("lam giay khai sinh")]
+    assert asked[0] == BIRTH
+    index, _ = search_index.decode_snapshot(search_index.encode_snapshot(snap), snap.cards.buffer)
+    assert [h.code for h in index.search("lam giay khai sinh")] == asked
+    assert index.search("dang ky ket hon")[0].code == "1.000001"
+
+
 async def test_two_workers_share_one_stored_index(db: Database) -> None:
     await load_demo_if_empty(db)
     a, b = await restart(db), await restart(Database(str(db.url)))
