@@ -544,6 +544,18 @@ def test_lexicon_rules_from_the_seventh_round() -> None:
     assert "lai tau" in " ".join(apply_lexicon("thi bang lai tau hoa".split()))
 
 
+def test_lexicon_rules_from_the_eighth_round() -> None:
+    # A passport reported lost and then found is restored; someone else's found passport is not.
+    found = "da bao mat ho chieu gio tim thay trong vali muon dung tiep".split()
+    assert "khoi phuc gia tri su dung" in " ".join(apply_lexicon(found))
+    other = "tim thay vi co ho chieu cua nguoi khac".split()
+    assert "khoi phuc" not in " ".join(apply_lexicon(other))
+    # A temporary residence running out is extended; a card running out is not.
+    assert "gia han" in " ".join(apply_lexicon("tam tru sap het han".split()))
+    assert "gia han" in " ".join(apply_lexicon("thoi han o tro em dang ky sap het".split()))
+    assert "gia han" not in " ".join(apply_lexicon("the bhyt sap het han".split()))
+
+
 def test_a_forgotten_tone_is_a_slip_not_another_word() -> None:
     passport = marked_words("Trình báo mất hộ chiếu phổ thông")
     assert tone_dropped(mark_key("chiêu"), passport)  # the hat typed, the tone forgotten
@@ -858,6 +870,22 @@ def test_everyday_actions_in_the_bundled_catalogue(
 ) -> None:
     hits = bundled.search(query)
     assert code in [h.code for h in hits[:3]], [h.name[:50] for h in hits[:3]]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # A lost or torn licence is issued again, whatever vehicle it was for; a first one is not.
+        ("mất bằng lái xe máy làm lại ở đâu", "3.000348"),
+        ("bằng lái xe máy bị rách làm lại", "3.000348"),
+        ("học bằng lái xe máy ở đâu", "3.000346"),
+        ("đổi bằng lái ô tô hết hạn", "3.000347"),
+    ],
+)
+def test_a_driving_licence_by_what_happened_to_it(
+    bundled: SearchIndex, query: str, code: str
+) -> None:
+    assert bundled.search(query)[0].code == code
 
 
 @pytest.mark.parametrize(
