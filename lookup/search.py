@@ -635,6 +635,18 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         ),
         0.88,
     ),
+    (
+        # The exception that needs no permit ("… không phải xin phép"): converting garden land to
+        # residential needs one, so this waits for the citizen to say none is needed.
+        "no_permit",
+        re.compile(r"\bkhong phai xin phep\b"),
+        re.compile(
+            r"\bkhong (?:phai|can) xin phep\b|\bkhoi xin phep\b"
+            # From one crop to a perennial one stays agricultural land: no permit.
+            r"|\b(?:sang|qua) (?:trong )?(?:cay )?(?:\S+ )?lau nam\b"
+        ),
+        0.88,
+    ),
     ("translator", re.compile(r"\bnguoi dich\b"), re.compile(r"\bdich\b"), 0.9),
     (
         "special_grade",

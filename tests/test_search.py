@@ -554,6 +554,49 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "gia han" in " ".join(apply_lexicon("tam tru sap het han".split()))
     assert "gia han" in " ".join(apply_lexicon("thoi han o tro em dang ky sap het".split()))
     assert "gia han" not in " ".join(apply_lexicon("the bhyt sap het han".split()))
+    # An adult with an identity card but no birth certificate: the card is what they have.
+    papers = " ".join(apply_lexicon("chua tung co giay khai sinh chi co cccd".split()))
+    assert "da co ho so giay to ca nhan" in papers and "can cuoc" not in papers
+    assert "can cuoc" in " ".join(apply_lexicon("co giay khai sinh roi lam can cuoc".split()))
+    # A blank father's part: the birth is registered, the recognition is what is asked.
+    blank = " ".join(apply_lexicon("giay khai sinh de trong phan cha muon nhan con".split()))
+    assert "khai sinh" not in blank and "nhan cha me con" in blank
+    newborn = "con moi sinh lam giay khai sinh de trong ten cha".split()
+    assert "khai sinh" in " ".join(apply_lexicon(newborn))
+    # A title shown to register residence is a lawful home, not a land procedure.
+    home = " ".join(apply_lexicon("nha da co so hong muon nhap khau".split()))
+    assert "cho o hop phap" in home and "quyen su dung dat" not in home
+    assert "quyen su dung dat" in " ".join(apply_lexicon("sang ten so hong".split()))
+    # Building a house is why garden land is converted; on residential land it needs a permit.
+    garden = " ".join(apply_lexicon("chuyen dat vuon len tho cu de xay nha".split()))
+    assert "giay phep xay dung" not in garden and "dat o" in garden
+    built = " ".join(apply_lexicon("dat da len tho cu roi gio xay nha".split()))
+    assert "giay phep xay dung" in built
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # Garden land to residential needs a permit: not the exception that needs none …
+        ("chuyển mục đích sử dụng đất vườn lên đất ở", "1.013949"),
+        # … which is asked for by saying so.
+        ("đăng ký chuyển mục đích sử dụng đất không cần xin phép", "1.013992"),
+    ],
+)
+def test_a_permit_exception_waits_to_be_asked_for(query: str, code: str) -> None:
+    land = [
+        SearchDoc(
+            "1.013949",
+            "Giao đất, cho thuê đất, chuyển mục đích sử dụng đất đối với hộ gia đình, cá nhân",
+        ),
+        SearchDoc(
+            "1.013992",
+            "Đăng ký biến động chuyển mục đích sử dụng đất không phải xin phép cơ quan nhà nước "
+            "có thẩm quyền",
+        ),
+    ]
+    index = SearchIndex.build([*DOCS, *land])
+    assert index.search(query)[0].code == code
 
 
 def test_a_forgotten_tone_is_a_slip_not_another_word() -> None:
