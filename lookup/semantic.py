@@ -45,16 +45,20 @@ CENTRE = 0.8
 PASSAGE_ALIASES = 8
 # The model's cost grows with the message (about 1.1 ms per token on one core: a 300-character
 # story took 90 ms), its help does not: on citizen dev, top-1 stayed within 67.5–68.5 % for cuts
-# from 1,000 down to 120 characters (head, tail or both), while p99 fell from 95 to 49 ms.
-MAX_QUERY_CHARS = 120
+# from 1,000 down to 120 characters, while p99 fell from 95 to 49 ms. A story ends with its
+# request, so the tail is kept: on seven dev sets (1,480 requests, one run) the last 90
+# characters gave top-1 81.1 % and top-3 94.2 %, the first 120 gave 80.7 % and 94.1 %, and
+# embedding took a quarter less at p99 (74 vs 99 ms on that machine; the tail beat the head by
+# 0.6–1.2 points at every length from 80 to 120).
+MAX_QUERY_CHARS = 90
 
 
 def query_text(message: str) -> str:
-    """What is embedded of a message: its first MAX_QUERY_CHARS characters, cut between words."""
+    """What is embedded of a message: its last MAX_QUERY_CHARS characters, cut between words."""
     if len(message) <= MAX_QUERY_CHARS:
         return message
-    head = message[:MAX_QUERY_CHARS]
-    return head.rsplit(" ", 1)[0] if " " in head else head
+    tail = message[-MAX_QUERY_CHARS:]
+    return tail.split(" ", 1)[1] if " " in tail else tail
 
 
 def passage_text(doc: SearchDoc) -> str:

@@ -21,7 +21,7 @@ from bot.db.models import Procedure, ProcedureVector, utcnow
 from bot.demo import load_demo_if_empty
 from bot.services import Services
 from lookup.search import Hit, Verdict, decide
-from lookup.semantic import Reranker
+from lookup.semantic import MAX_QUERY_CHARS, Reranker, query_text
 from tests.conftest import FIXED_NOW, Chat, run_motcua, wipe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +53,18 @@ def test_rerank_orders_by_meaning_and_keeps_the_scores() -> None:
     assert reranker.rerank("anything", hits[:1]) == hits[:1]
     unknown = [Hit("X", "?", 0.6), Hit("A", names[0], 0.5)]
     assert reranker.rerank("khai sinh", unknown) == unknown
+
+
+def test_a_long_story_is_embedded_by_its_request() -> None:
+    """The model's cost grows with the message: a story is cut to its end, where the request
+    is, between two words."""
+    short = "mất bằng lái làm lại ở đâu"
+    assert query_text(short) == short
+    story = "Năm ngoái tôi đi làm ở Bình Dương, công ty đóng bảo hiểm đầy đủ, " * 3
+    asked = "giờ muốn rút bảo hiểm xã hội một lần thì làm sao"
+    cut = query_text(story + asked)
+    assert cut.endswith(asked) and len(cut) <= MAX_QUERY_CHARS
+    assert (story + asked).endswith(" " + cut)  # whole words only
 
 
 def test_a_confident_lexical_answer_is_not_re_ordered() -> None:
