@@ -572,6 +572,17 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "giay phep xay dung" not in garden and "dat o" in garden
     built = " ".join(apply_lexicon("dat da len tho cu roi gio xay nha".split()))
     assert "giay phep xay dung" in built
+    # A shop closed a few months "to repair the house" is paused; a house repair alone is a permit.
+    paused = " ".join(apply_lexicon("tiem toc nghi 3 thang de sua nha".split()))
+    assert "tam ngung kinh doanh" in paused and "giay phep xay dung" not in paused
+    assert "giay phep xay dung" in " ".join(apply_lexicon("sua nha cap 4".split()))
+    # Marrying before military service or while pregnant: the marriage is asked about.
+    wed = " ".join(apply_lexicon("muon dang ky ket hon truoc khi di nghia vu".split()))
+    assert "tam vang" not in wed
+    assert "thai san" not in " ".join(apply_lexicon("da co bau muon lay giay hon thu".split()))
+    # One's own income tax settled after two employers is filed directly with the tax office.
+    own = " ".join(apply_lexicon("lam 2 cty nen phai tu quyet toan thue".split()))
+    assert "truc tiep quyet toan voi co quan thue" in own
 
 
 @pytest.mark.parametrize(
