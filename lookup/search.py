@@ -647,6 +647,24 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         ),
         0.88,
     ),
+    (
+        # Benefits for helpers without social insurance (disaster, fire, security volunteers):
+        # not for a worker who paid into it.
+        "uninsured",
+        re.compile(r"\bchua tham gia bao hiem xa hoi\b"),
+        re.compile(
+            r"\b(?:chua|khong) (?:tham gia|dong|co) (?:bao hiem|bhxh)\b|\bxung kich\b"
+            r"|\bthien tai\b|\bchua chay\b|\bcuu nan\b|\ban ninh trat tu\b|\bdan quan\b"
+        ),
+        0.88,
+    ),
+    (
+        # Leaving to settle abroad: waits for the message to say so.
+        "emigrating",
+        re.compile(r"\bra nuoc ngoai de dinh cu\b"),
+        re.compile(r"\bnuoc ngoai\b|\bdinh cu\b|\bxuat canh\b|\babroad\b"),
+        0.88,
+    ),
     ("translator", re.compile(r"\bnguoi dich\b"), re.compile(r"\bdich\b"), 0.9),
     (
         "special_grade",

@@ -583,6 +583,27 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     # One's own income tax settled after two employers is filed directly with the tax office.
     own = " ".join(apply_lexicon("lam 2 cty nen phai tu quyet toan thue".split()))
     assert "truc tiep quyet toan voi co quan thue" in own
+    # A contract notarised already is the step before the transfer asked about.
+    next_step = "hai ben da ra cong chung hop dong roi buoc tiep theo de dat dung ten toi".split()
+    assert "cong chung" not in " ".join(apply_lexicon(next_step))
+
+
+def test_a_benefit_for_the_uninsured_waits_to_be_asked_for() -> None:
+    """Disaster volunteers without social insurance have their own survivors' benefit: it ranks
+    lower for a worker's family than for a volunteer's, all else equal."""
+    volunteers = SearchDoc(
+        "1.010092",
+        "Trợ cấp tiền tuất, tai nạn (đối với trường hợp tai nạn suy giảm khả năng lao động từ 5% "
+        "trở lên) cho lực lượng xung kích phòng chống thiên tai cấp xã chưa tham gia bảo hiểm xã "
+        "hội",
+    )
+    index = SearchIndex.build([*DOCS, volunteers])
+
+    def score(who: str) -> float:
+        hits = index.search(f"chồng tôi là {who} mất vì tai nạn, được trợ cấp tiền tuất gì")
+        return next(h.score for h in hits if h.code == volunteers.code)
+
+    assert score("dân quân") > 1.1 * score("thợ may")
 
 
 @pytest.mark.parametrize(
