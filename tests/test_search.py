@@ -586,6 +586,14 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     # A contract notarised already is the step before the transfer asked about.
     next_step = "hai ben da ra cong chung hop dong roi buoc tiep theo de dat dung ten toi".split()
     assert "cong chung" not in " ".join(apply_lexicon(next_step))
+    # Asking to be counted among the needy, whatever the category is called.
+    needy = " ".join(apply_lexicon("muon duoc xet vao diem kho khan".split()))
+    assert "cong nhan ho ngheo" in needy
+    # A child's or a first passport is the ordinary passport; someone else's lost one is not.
+    assert "ho chieu pho thong" in " ".join(apply_lexicon("ho chieu cho be 2 tuoi".split()))
+    assert "ho chieu pho thong" in " ".join(apply_lexicon("chua tung co passport".split()))
+    lost = " ".join(apply_lexicon("ho chieu cho nguoi nuoc ngoai bi mat".split()))
+    assert "pho thong" not in lost
 
 
 def test_a_benefit_for_the_uninsured_waits_to_be_asked_for() -> None:
