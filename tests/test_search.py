@@ -594,6 +594,10 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "ho chieu pho thong" in " ".join(apply_lexicon("chua tung co passport".split()))
     lost = " ".join(apply_lexicon("ho chieu cho nguoi nuoc ngoai bi mat".split()))
     assert "pho thong" not in lost
+    # English: a stepchild to adopt, told through the spouse's earlier marriage.
+    adopt = apply_lexicon("married vietnamese woman son first marriage adopt".split())
+    assert "con rieng" in " ".join(adopt) and "ket hon" not in " ".join(adopt)
+    assert "ket hon" in " ".join(apply_lexicon("married vietnamese woman".split()))
 
 
 def test_a_benefit_for_the_uninsured_waits_to_be_asked_for() -> None:
