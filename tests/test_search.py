@@ -598,6 +598,19 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     adopt = apply_lexicon("married vietnamese woman son first marriage adopt".split())
     assert "con rieng" in " ".join(adopt) and "ket hon" not in " ".join(adopt)
     assert "ket hon" in " ".join(apply_lexicon("married vietnamese woman".split()))
+    # A lost marriage paper whose register is gone too, wanted for land papers: registered again.
+    lost = "giay ket hon bi moi an mat xa khong con giu so muon co lai de lam giay to nha dat"
+    again = " ".join(apply_lexicon(lost.split()))
+    assert "dang ky lai" in again and "thua ke" not in again and "quyen su dung dat" not in again
+    late = " ".join(apply_lexicon("bo mat nam 1998 lam giay to dat doi giay chung tu".split()))
+    assert "khai tu" in late and "thua ke" not in late
+    inherited = " ".join(apply_lexicon("bo toi mat de lai manh dat gio sang ten cho me".split()))
+    assert "thua ke" in inherited
+    # English: a foreigner who lived here for years and wants citizenship naturalises here.
+    citizen = "lived vietnam 8 years married vietnamese woman become vietnamese citizen".split()
+    naturalised = " ".join(apply_lexicon(citizen))
+    assert "nhap quoc tich" in naturalised and "o trong nuoc" in naturalised
+    assert "ket hon" not in naturalised
 
 
 def test_a_benefit_for_the_uninsured_waits_to_be_asked_for() -> None:
