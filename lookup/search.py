@@ -665,6 +665,23 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         re.compile(r"\bnuoc ngoai\b|\bdinh cu\b|\bxuat canh\b|\babroad\b"),
         0.88,
     ),
+    (
+        # A new car exempt from its first inspection: a periodic one is what owners ask about.
+        "first_exempt",
+        re.compile(r"\bmien kiem dinh lan dau\b"),
+        re.compile(r"\bmien kiem dinh\b|\blan dau\b|\bxe moi\b|\bmoi mua\b|\bmoi nhap\b"),
+        0.88,
+    ),
+    (
+        # Aquatic animals have their own quarantine; pigs, poultry and cattle are land animals.
+        "aquatic",
+        re.compile(r"\bdong vat thuy san\b"),
+        re.compile(
+            r"\bthuy san\b|\bhai san\b|\btom\b|\bnuoi ca\b|\bcon ca\b|\bca giong\b"
+            r"|\bca (?:tra|basa|chep|ro|koi|canh|song)\b|\bfish\b|\bshrimp\b|\bseafood\b"
+        ),
+        0.95,
+    ),
     ("translator", re.compile(r"\bnguoi dich\b"), re.compile(r"\bdich\b"), 0.9),
     (
         "special_grade",

@@ -611,6 +611,51 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     naturalised = " ".join(apply_lexicon(citizen))
     assert "nhap quoc tich" in naturalised and "o trong nuoc" in naturalised
     assert "ket hon" not in naturalised
+    # Livestock to quarantine are land animals; a foreigner who has left asks as a past resident.
+    pigs = " ".join(apply_lexicon("cho 50 con heo ra tinh khac can giay kiem dich".split()))
+    assert "dong vat tren can" in pigs
+    left = "used work vietnam moved back uk police clearance".split()
+    assert "da cu tru tai viet nam" in " ".join(apply_lexicon(left))
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # A periodic inspection, not the new car's exemption from its first one …
+        ("đăng kiểm xe ô tô định kỳ", "1.005103"),
+        # … which is asked for by saying so.
+        ("xe ô tô mới được miễn kiểm định lần đầu thì cấp tem kiểm định thế nào", "1.013089"),
+        # Pigs are land animals: not the aquatic quarantine, which fish ask for.
+        ("kiểm dịch động vật vận chuyển ra khỏi tỉnh", "1.002338"),
+        ("kiểm dịch cá giống vận chuyển ra khỏi tỉnh", "2.000873"),
+    ],
+)
+def test_a_variant_for_a_special_case_waits_to_be_asked_for(query: str, code: str) -> None:
+    variants = [
+        SearchDoc(
+            "1.005103",
+            "Cấp Giấy chứng nhận kiểm định, Tem kiểm định an toàn kỹ thuật và bảo vệ môi trường "
+            "cho xe cơ giới (trừ xe mô tô, xe gắn máy)",
+        ),
+        SearchDoc(
+            "1.013089",
+            "Cấp Giấy chứng nhận kiểm định, Tem kiểm định an toàn kỹ thuật và bảo vệ môi trường "
+            "cho xe cơ giới (trừ xe mô tô, xe gắn máy), xe máy chuyên dùng trong trường hợp miễn "
+            "kiểm định lần đầu",
+        ),
+        SearchDoc(
+            "1.002338",
+            "Cấp giấy chứng nhận kiểm dịch động vật, sản phẩm động vật trên cạn vận chuyển ra khỏi "
+            "địa bàn cấp tỉnh",
+        ),
+        SearchDoc(
+            "2.000873",
+            "Cấp giấy chứng nhận kiểm dịch động vật, sản phẩm động vật thủy sản vận chuyển ra khỏi "
+            "địa bàn cấp tỉnh",
+        ),
+    ]
+    index = SearchIndex.build([*DOCS, *variants])
+    assert index.search(query)[0].code == code
 
 
 def test_a_benefit_for_the_uninsured_waits_to_be_asked_for() -> None:
