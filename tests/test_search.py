@@ -616,6 +616,13 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "dong vat tren can" in pigs
     left = "used work vietnam moved back uk police clearance".split()
     assert "da cu tru tai viet nam" in " ".join(apply_lexicon(left))
+    # A child born before the wedding to carry the father's name: birth and recognition together.
+    unwed = "sinh con ma chua dang ky ket hon muon cho be mang ho ba".split()
+    assert "nhan cha me con" in " ".join(apply_lexicon(unwed))
+    # "bị mất" after a paper is lost; a father who lost his job has not died.
+    assert "cap lai" in " ".join(apply_lexicon("the abtc bi mat".split()))
+    assert "khai tu" not in " ".join(apply_lexicon("bo toi bi mat viec".split()))
+    assert "khai tu" in " ".join(apply_lexicon("bo toi moi mat".split()))
 
 
 @pytest.mark.parametrize(
