@@ -623,6 +623,15 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "cap lai" in " ".join(apply_lexicon("the abtc bi mat".split()))
     assert "khai tu" not in " ".join(apply_lexicon("bo toi bi mat viec".split()))
     assert "khai tu" in " ".join(apply_lexicon("bo toi moi mat".split()))
+    # A miscarriage is maternity; an invoice issued wrong; a licence to the plastic card.
+    assert "thai san" in " ".join(apply_lexicon("vo bi say thai luc 10 tuan".split()))
+    assert "lap sai" in " ".join(apply_lexicon("hoa don ghi sai mst cua khach".split()))
+    assert "doi giay phep lai xe" in " ".join(apply_lexicon("bang xe may doi sang the pet".split()))
+    # Cards put into the identity card; a pension not yet collected by someone who died.
+    merged = " ".join(apply_lexicon("tich hop the bhyt vao can cuoc".split()))
+    assert "tich hop cap nhat" in merged
+    unpaid = " ".join(apply_lexicon("ba noi mat ma luong huu chua kip lanh".split()))
+    assert "truy linh" in unpaid
 
 
 @pytest.mark.parametrize(
