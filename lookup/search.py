@@ -569,7 +569,14 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         0.85,
     ),
     ("mobile", re.compile(r"\bluu dong\b"), re.compile(r"\bluu dong\b"), 0.85),
-    ("combined", re.compile(r"\bket hop\b"), re.compile(r"\bket hop\b|\bnhan cha\b"), 0.88),
+    (
+        # Birth and recognition together: asked when both are, not by a recognition alone
+        # (a birth registered already loses its "khai sinh" in the lexicon).
+        "combined",
+        re.compile(r"\bket hop\b"),
+        re.compile(r"\bket hop\b|\bkhai sinh\b.*\bnhan cha\b|\bnhan cha\b.*\bkhai sinh\b"),
+        0.88,
+    ),
     (
         "has_papers",
         re.compile(r"\bda co ho so\b"),

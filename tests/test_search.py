@@ -632,6 +632,19 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "tich hop cap nhat" in merged
     unpaid = " ".join(apply_lexicon("ba noi mat ma luong huu chua kip lanh".split()))
     assert "truy linh" in unpaid
+    # "… online được không" asks about the channel, not about online businesses.
+    channel = " ".join(apply_lexicon("dang ky ho kinh doanh online duoc khong".split()))
+    assert "truc tuyen" not in channel
+    assert "truc tuyen" in " ".join(apply_lexicon("kinh doanh online co phai dang ky".split()))
+    # A husband who died is the story of a poor household's request, not a death to register.
+    poor = "chong em mat nam ngoai nuoi 3 con muon xin xet ho ngheo".split()
+    assert "khai tu" not in " ".join(apply_lexicon(poor))
+    # A house built on a titled plot is added to the title; English swaps and dissolutions.
+    added = " ".join(apply_lexicon("xay nha xong muon bo sung can nha vao so".split()))
+    assert "tai san gan lien voi thua dat" in added
+    swap = " ".join(apply_lexicon("swap uk licence vietnamese".split()))
+    assert "doi giay phep lai xe" in swap
+    assert "giai the" in " ".join(apply_lexicon("close down company".split()))
 
 
 @pytest.mark.parametrize(
