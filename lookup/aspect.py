@@ -194,6 +194,9 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?:xin phep|hoi|bao|nop cho|gui(?: don)?(?: cho)?|gap|lien he) ai"
             r"(?! (?:duoc|dc|co the|phai|se|cung))"
             r"|tu nop (?:cho|o|tai|len)|gui (?:don )?(?:o |den |toi )?dau"
+            # "nộp giấy ra viện cho ai", "nộp ở xã hả", "ra công an xã làm hay sao".
+            r"|(?:nop|dua|gui) (?:\w+ ){1,4}cho ai|o (?:xa|phuong) (?:ha|phai khong|dung khong)"
+            r"|(?:ra|len|den) (?:cong an|ubnd|uy ban)(?: \w+){0,2} (?:lam|nop) (?:hay|a|ha)"
             r"|what office|which place|address)\b"
         ),
     ),
