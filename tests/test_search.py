@@ -645,6 +645,13 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     swap = " ".join(apply_lexicon("swap uk licence vietnamese".split()))
     assert "doi giay phep lai xe" in swap
     assert "giai the" in " ".join(apply_lexicon("close down company".split()))
+    # A will still being made is no inheritance; settling income tax is the employee's own.
+    will = " ".join(apply_lexicon("muon lap di chuc de lai can nha cho con".split()))
+    assert "thua ke" not in will
+    settle = " ".join(apply_lexicon("quyet toan thue tncn han chot".split()))
+    assert "truc tiep quyet toan" in settle
+    trader = " ".join(apply_lexicon("ho kinh doanh quyet toan thue".split()))
+    assert "truc tiep quyet toan" not in trader
 
 
 @pytest.mark.parametrize(
