@@ -689,6 +689,14 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         ),
         0.95,
     ),
+    (
+        # A cooperative group (tổ hợp tác) is its own legal form, named when meant: farmers
+        # founding a cooperative (hợp tác xã) share its folded words.
+        "coop_group",
+        re.compile(r"^(?!.*\bhop tac xa\b).*\bto hop tac\b"),
+        re.compile(r"\bto hop tac\b"),
+        0.9,
+    ),
     ("translator", re.compile(r"\bnguoi dich\b"), re.compile(r"\bdich\b"), 0.9),
     (
         "special_grade",

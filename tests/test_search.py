@@ -652,6 +652,11 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "truc tiep quyet toan" in settle
     trader = " ".join(apply_lexicon("ho kinh doanh quyet toan thue".split()))
     assert "truc tiep quyet toan" not in trader
+    # A vehicle sold but still in the seller's name; an orphan left behind is no inheritance.
+    sold = " ".join(apply_lexicon("ban xe cho nguoi ta roi ma ca vet van ten minh".split()))
+    assert "thu hoi chung nhan dang ky xe" in sold
+    orphan = "em gai mat vi tai nan de lai dua chau 8 tuoi".split()
+    assert "thua ke" not in " ".join(apply_lexicon(orphan))
 
 
 @pytest.mark.parametrize(
@@ -664,6 +669,9 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
         # Pigs are land animals: not the aquatic quarantine, which fish ask for.
         ("kiểm dịch động vật vận chuyển ra khỏi tỉnh", "1.002338"),
         ("kiểm dịch cá giống vận chuyển ra khỏi tỉnh", "2.000873"),
+        # Farmers founding a cooperative, not the cooperative group they did not name.
+        ("đăng ký thành lập hợp tác xã", "1.005280"),
+        ("thông báo thành lập tổ hợp tác", "2.002226"),
     ],
 )
 def test_a_variant_for_a_special_case_waits_to_be_asked_for(query: str, code: str) -> None:
@@ -689,6 +697,10 @@ def test_a_variant_for_a_special_case_waits_to_be_asked_for(query: str, code: st
             "Cấp giấy chứng nhận kiểm dịch động vật, sản phẩm động vật thủy sản vận chuyển ra khỏi "
             "địa bàn cấp tỉnh",
         ),
+    ]
+    variants += [
+        SearchDoc("1.005280", "Đăng ký thành lập hợp tác xã, liên hiệp hợp tác xã"),
+        SearchDoc("2.002226", "Thông báo thành lập/thay đổi tổ hợp tác"),
     ]
     index = SearchIndex.build([*DOCS, *variants])
     assert index.search(query)[0].code == code
