@@ -657,6 +657,8 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "thu hoi chung nhan dang ky xe" in sold
     orphan = "em gai mat vi tai nan de lai dua chau 8 tuoi".split()
     assert "thua ke" not in " ".join(apply_lexicon(orphan))
+    dissolved = " ".join(apply_lexicon("cong ty tnhh thong nhat giai the".split()))
+    assert "giai the doanh nghiep" in dissolved
 
 
 @pytest.mark.parametrize(
