@@ -349,7 +349,9 @@ def _english_view(lexicon: Lexicon) -> Lexicon:
     out: dict[tuple[str, ...], tuple[_Entry, ...]] = {}
     for phrase, entries in lexicon.items():
         key = tuple(t for t in phrase if t not in ENGLISH_STOP)
-        if key and key not in out:
+        # A phrase written without function words keeps its own entries: "the TRC" must not
+        # stand in for the conditional entries of "TRC".
+        if key and (key not in out or key == phrase):
             out[key] = entries
     return Lexicon(out)
 

@@ -21,6 +21,7 @@ from lookup.marks import mark_key, marked_syllables, marked_words, marks_agree, 
 from lookup.portal import search_docs
 from lookup.procedure import subject_kind
 from lookup.search import (
+    _LEXICON_EN,
     Hit,
     SearchDoc,
     SearchIndex,
@@ -749,6 +750,17 @@ def test_a_permit_exception_waits_to_be_asked_for(query: str, code: str) -> None
     ]
     index = SearchIndex.build([*DOCS, *land])
     assert index.search(query)[0].code == code
+
+
+def test_english_background_is_not_the_request() -> None:
+    # "with a TRC" says who asks, the motorbike what is asked; English keeps the conditional
+    # entries of "TRC" although "the TRC" folds to the same key without its function word.
+    bike = apply_lexicon("foreigner trc bought motorbike transfer".split(), _LEXICON_EN)
+    assert "tam tru" not in " ".join(bike)
+    assert "the tam tru" in " ".join(apply_lexicon("trc renewal documents".split(), _LEXICON_EN))
+    docs = [*DOCS, SearchDoc("1.004873", "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân")]
+    single = "The office says I need a paper proving I'm single. How do I get it?"
+    assert SearchIndex.build(docs).search(single)[0].code == "1.004873"
 
 
 def test_a_forgotten_tone_is_a_slip_not_another_word() -> None:
