@@ -90,9 +90,14 @@ def marks_agree(typed: Sequence[str | None], written: Sequence[str | None]) -> b
     """False when a syllable typed with marks differs from the marked syllable of a phrase.
 
     Only syllables marked on both sides are compared: "cuoi" matches "cưới", "cuối" does not.
-    They are compared by :func:`mark_key`, as names are: "hoà" is "hòa", "khâủ" is "khẩu".
+    They are compared by :func:`mark_key`, as names are: "hoà" is "hòa", "khâủ" is "khẩu"; a
+    tone left out is a slip, as in names ("công chưng" is "công chứng", :func:`tone_dropped`).
     """
     return all(
-        t is None or w is None or t == w or mark_key(t) == mark_key(w)
+        t is None or w is None or t == w or _same_or_slip(mark_key(t), mark_key(w))
         for t, w in zip(typed, written, strict=False)
     )
+
+
+def _same_or_slip(typed: str, written: str) -> bool:
+    return typed == written or tone_dropped(typed, frozenset((written,)))

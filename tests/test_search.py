@@ -775,6 +775,8 @@ def test_marks_agree_as_names_are_compared() -> None:
     # The tone where old spelling or a slip put it, hỏi for ngã: the same syllable.
     assert marks_agree(["hoà"], ["hòa"]) and marks_agree(["khâủ"], ["khẩu"])
     assert marks_agree(["bảo", "hiễm"], ["bảo", "hiểm"])
+    # The hat or horn typed, the tone left out: a slip ("công chưng", "hộ chiêu").
+    assert marks_agree(["công", "chưng"], ["công", "chứng"]) and marks_agree(["chiêu"], ["chiếu"])
     # Other letters or another tone: not the same word.
     assert not marks_agree(["cuối"], ["cưới"]) and not marks_agree(["để"], ["đẻ"])
     assert not marks_agree(["mở"], ["mờ"])
