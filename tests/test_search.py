@@ -660,6 +660,11 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "thua ke" not in " ".join(apply_lexicon(orphan))
     dissolved = " ".join(apply_lexicon("cong ty tnhh thong nhat giai the".split()))
     assert "giai the doanh nghiep" in dissolved
+    # A house built on a plot whose title names only the land; a baby with no papers yet.
+    house = " ".join(apply_lexicon("xay nha 3 tang xong ma so do moi co dat".split()))
+    assert "tai san gan lien voi thua dat" in house
+    baby = " ".join(apply_lexicon("con sinh duoc 3 thang chua lam giay to gi".split()))
+    assert "dang ky khai sinh" in baby
 
 
 @pytest.mark.parametrize(
