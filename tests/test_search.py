@@ -665,6 +665,12 @@ def test_lexicon_rules_from_the_eighth_round() -> None:
     assert "tai san gan lien voi thua dat" in house
     baby = " ".join(apply_lexicon("con sinh duoc 3 thang chua lam giay to gi".split()))
     assert "dang ky khai sinh" in baby
+    # A lost licence by its abbreviation; a retest asked about is part of the re-issue.
+    lost = " ".join(apply_lexicon("mat luon cai gplx o to co phai thi lai khong".split()))
+    assert "cap lai" in lost and "thi lai" not in lost
+    # A burnt birth certificate whose register was spoilt too: registered again.
+    burnt = " ".join(apply_lexicon("giay khai sinh bi chay so luu o xa cung hu het".split()))
+    assert "dang ky lai" in burnt and "cap lai bi mat" not in burnt
 
 
 @pytest.mark.parametrize(
