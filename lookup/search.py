@@ -1193,7 +1193,10 @@ class SearchIndex:
         return heapq.nlargest(RERANK_DEPTH, zip(acc[pool].tolist(), pool.tolist(), strict=True))
 
     def _posting(self, term: str) -> _Posting:
-        """A term's postings as arrays (document numbers ascending, weights), made on first use."""
+        """A term's postings as arrays (document numbers ascending, weights), made on first use.
+
+        Bounded by the index's vocabulary: 8.6 MB for the national catalogue were every term
+        asked (4.2 MB after all the dev sets' 1,964 messages)."""
         arrays = self._arrays.get(term)
         if arrays is None:
             post = self._postings[term]
