@@ -1196,7 +1196,7 @@ class SearchIndex:
         """A term's postings as arrays (document numbers ascending, weights), made on first use.
 
         Bounded by the index's vocabulary: 8.6 MB for the national catalogue were every term
-        asked; the query caches grew by 4.2 MB over the dev sets' 1,964 messages)."""
+        asked; the query caches grew by 4.2 MB over the dev sets' 1,964 messages."""
         arrays = self._arrays.get(term)
         if arrays is None:
             post = self._postings[term]
