@@ -66,7 +66,9 @@ DEFAULT_CITIZEN8 = REPO / "bench" / "queries-citizen-dev8.jsonl"
 # A ninth (200 requests, a third without diacritics, a quarter with typos, 34 long, 30 off-topic
 # lines; it labels "làm thế nào" as steps, as the sixth does): untuned, after the eighth set's
 # round, top-1 78.0 %, top-3 94.0 % (life stories 76.1 %, typos 68.6 %, long 67.6 %), wrong
-# cards 2.0 %, aspect 71.7 %; then tuned on.
+# cards 2.0 %, aspect 71.7 %; then tuned on. Its label for a lost health-insurance card was
+# completed as the fifth set's was (the provincial "Cấp lại thẻ bảo hiểm y tế" too), and the same
+# two labels in the second and third sets.
 DEFAULT_CITIZEN9 = REPO / "bench" / "queries-citizen-dev9.jsonl"
 # Held out: never read per message, never tuned on; only its aggregate figures are printed.
 DEFAULT_HELDOUT = REPO / "bench" / "queries-citizen-heldout.jsonl"

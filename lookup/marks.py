@@ -91,13 +91,17 @@ def marks_agree(typed: Sequence[str | None], written: Sequence[str | None]) -> b
 
     Only syllables marked on both sides are compared: "cuoi" matches "cưới", "cuối" does not.
     They are compared by :func:`mark_key`, as names are: "hoà" is "hòa", "khâủ" is "khẩu"; a
-    tone left out is a slip, as in names ("công chưng" is "công chứng", :func:`tone_dropped`).
+    tone left out is a slip, as in names ("công chưng" is "công chứng", :func:`tone_dropped`),
+    also where the only mark typed was "đ" ("đia chỉ" is "địa chỉ").
     """
     return all(
-        t is None or w is None or t == w or _same_or_slip(mark_key(t), mark_key(w))
+        t is None or w is None or t == w or _same_or_slip(t, mark_key(t), mark_key(w))
         for t, w in zip(typed, written, strict=False)
     )
 
 
-def _same_or_slip(typed: str, written: str) -> bool:
-    return typed == written or tone_dropped(typed, frozenset((written,)))
+def _same_or_slip(raw: str, typed: str, written: str) -> bool:
+    if typed == written or tone_dropped(typed, frozenset((written,))):
+        return True
+    # "đ" is a mark the key folds away ("đia" keys as "dia"): its tone was forgotten all the same.
+    return not raw.isascii() and typed.isascii() and written.rstrip(_TONE_CHARS) == typed

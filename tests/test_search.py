@@ -22,6 +22,7 @@ from lookup.portal import search_docs
 from lookup.procedure import subject_kind
 from lookup.search import (
     _LEXICON_EN,
+    MAX_QUERY_TOKENS,
     Hit,
     SearchDoc,
     SearchIndex,
@@ -29,6 +30,7 @@ from lookup.search import (
     _load_lexicon,
     apply_lexicon,
     decide,
+    readable_part,
 )
 from lookup.teencode import (
     FUNCTION_WEIGHT,
@@ -777,6 +779,8 @@ def test_marks_agree_as_names_are_compared() -> None:
     # Other letters or another tone: not the same word.
     assert not marks_agree(["cuối"], ["cưới"]) and not marks_agree(["để"], ["đẻ"])
     assert not marks_agree(["mở"], ["mờ"])
+    # "đ" is a mark too: "đia chỉ" has its tone left out; a plain "dia" typed on purpose does not.
+    assert marks_agree(["đia", "chỉ"], ["địa", "chỉ"]) and not marks_agree(["dia"], ["địa"])
 
 
 def test_lexicon_conditions() -> None:
@@ -1158,3 +1162,75 @@ def test_chat_shorthand_and_ages_that_mislead(index: SearchIndex) -> None:
     first = index._parse("làm căn cước cho con 10 tuổi")
     assert renew is not None and "14" not in renew.tokens
     assert first is not None and "14" in first.tokens
+
+
+def test_lexicon_rules_from_the_ninth_round() -> None:
+    # Slips that spell other syllables, in pairs nobody writes on purpose.
+    assert apply_lexicon("bo xung ten bo".split())[:2] == ["bo", "sung"]
+    assert "di chuc" in " ".join(apply_lexicon("lap di truc de lai nha".split()))
+    assert "ho chieu" in " ".join(apply_lexicon("ho chiu het han".split()))
+    # Wrong details on an identity card: exchanged; on an insurance book: not the card.
+    card = " ".join(apply_lexicon("can cuoc bi sai ngay sinh lam lai".split()))
+    assert "cap doi the can cuoc" in card
+    book = " ".join(apply_lexicon("so bhxh sai ngay sinh so voi can cuoc".split()))
+    assert "cap doi the can cuoc" not in book
+    # A household business that moves; a family that moves is not one.
+    moved = " ".join(apply_lexicon("ho kinh doanh chuyen dia chi sang phuong khac".split()))
+    assert "thay doi noi dung dang ky ho kinh doanh" in moved
+    assert "ho kinh doanh" not in " ".join(apply_lexicon("gia dinh chuyen dia chi".split()))
+    # A closed tax code is restored; leaving poverty on one's own request is the regular one.
+    assert "khoi phuc ma so thue" in " ".join(apply_lexicon("ma so thue bi dong".split()))
+    poverty = " ".join(apply_lexicon("muon xin ra khoi ho ngheo".split()))
+    assert "thoat ngheo thuong xuyen" in poverty
+    review = " ".join(apply_lexicon("ra khoi ho ngheo dot ra soat cuoi nam".split()))
+    assert "thuong xuyen" not in review
+    # A landslide on a titled plot shrinks it; a landslide on a house asks for relief.
+    plot = " ".join(apply_lexicon("dat bi sat lo co phai lam lai so".split()))
+    assert "giam dien tich thua dat" in plot
+    relief = " ".join(apply_lexicon("nha bi sat lo co duoc ho tro".split()))
+    assert "giam dien tich" not in relief and "thien tai" in relief
+    # A birth certificate whose father's part was left blank "for the child": registered already.
+    blank = " ".join(apply_lexicon("luc lam khai sinh cho con thi bo trong phan ten cha".split()))
+    assert "khai sinh" not in blank
+
+
+def test_a_long_story_is_read_to_its_request() -> None:
+    """A story longer than the words read from its start keeps its last sentence: the request."""
+    story = "Nhà tôi ở quê, " + "ba má làm ruộng quanh năm vất vả, " * 12
+    message = f"{story}. Cho hỏi đăng ký thành lập hợp tác xã cần giấy tờ gì?"
+    assert len(message.split()) > MAX_QUERY_TOKENS
+    read = readable_part(message)
+    assert read.startswith("Nhà tôi ở quê") and "thành lập hợp tác xã" in read
+    assert len(read.split()) <= MAX_QUERY_TOKENS + 25
+    assert readable_part("làm căn cước ở đâu") == "làm căn cước ở đâu"
+
+
+def test_a_founding_asked_is_not_answered_with_its_revocation() -> None:
+    index = SearchIndex.build(
+        [
+            SearchDoc("1.005280", "Đăng ký thành lập hợp tác xã, liên hiệp hợp tác xã"),
+            SearchDoc(
+                "2.002636",
+                "Đề nghị thu hồi Giấy chứng nhận đăng ký tổ hợp tác, Giấy chứng nhận đăng ký hợp "
+                "tác xã, Giấy chứng nhận đăng ký liên hiệp hợp tác xã",
+            ),
+        ]
+    )
+    # "thương lái" (a trader) and "hợp lại" (join) are no "again".
+    story = (
+        "Mấy hộ trồng sầu riêng bị thương lái ép giá, muốn hợp lại lập hợp tác xã. "
+        "Đăng ký thành lập hợp tác xã cần giấy tờ gì?"
+    )
+    assert index.search(story)[0].code == "1.005280"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("hộ chíu hết hạn rồi, làm lại mất mấy ngày", "1.001456"),
+        ("căn cươc bị sai ngày sinh, làm lại có mất phí ko", "1.014063"),
+        ("dat nha toi bi sat lo mat 1 phan xuong song, co phai lam lai so khong", "1.013833"),
+    ],
+)
+def test_ninth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, code: str) -> None:
+    assert bundled.search(query)[0].code == code
