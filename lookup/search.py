@@ -709,6 +709,45 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         re.compile(r"\bto hop tac\b"),
         0.9,
     ),
+    (
+        # Law offices and law firms have their own registrations: a company's are meant unless
+        # a lawyer is named.
+        "law_firm",
+        re.compile(r"\bvan phong luat su\b|\bcong ty luat\b"),
+        re.compile(r"\bluat su\b|\bcong ty luat\b|\bvan phong luat\b|\blaw firm\b|\blawyer\b"),
+        0.85,
+    ),
+    (
+        # Adopting a child from abroad is its own procedure; a niece or a foundling is not.
+        "foreign_child",
+        re.compile(r"\btre em nuoc ngoai\b"),
+        re.compile(r"\bnuoc ngoai\b|\bngoai quoc\b|\bforeign\b"),
+        0.85,
+    ),
+    (
+        # A branch or representative office changes its own registration; a company that moves
+        # its office changes the company's.
+        "branch",
+        re.compile(r"^(?:\S+ ){0,10}chi nhanh"),
+        re.compile(r"\bchi nhanh\b|\bvan phong dai dien\b|\bdia diem kinh doanh\b"),
+        0.85,
+    ),
+    (
+        # Land bought from a developer's project has its own title procedure; land bought from a
+        # neighbour is a transfer (biến động), whatever the shared words.
+        "project",
+        re.compile(r"\btrong du an bat dong san\b"),
+        re.compile(r"\bdu an\b|\bchu dau tu\b|\bchung cu\b|\bcan ho\b|\bnha o xa hoi\b"),
+        0.85,
+    ),
+    (
+        # Whoever has left Vietnam asks the "đã cư trú" procedure; its twin for those living here
+        # ("đang cư trú") differs by that one function word, so it waits while they say so.
+        "living_here",
+        re.compile(r"\bnguoi nuoc ngoai dang cu tru tai viet nam\b"),
+        re.compile(r"^(?!.*\bda cu tru tai viet nam\b)"),
+        0.8,
+    ),
     ("translator", re.compile(r"\bnguoi dich\b"), re.compile(r"\bdich\b"), 0.9),
     (
         "special_grade",

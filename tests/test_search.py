@@ -1234,3 +1234,92 @@ def test_a_founding_asked_is_not_answered_with_its_revocation() -> None:
 )
 def test_ninth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, code: str) -> None:
     assert bundled.search(query)[0].code == code
+
+
+_TWINS = [
+    SearchDoc(
+        "3.000330",
+        "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam mà không xác định được nơi thường trú "
+        "hoặc nơi tạm trú; người nước ngoài đã cư trú tại Việt Nam",
+    ),
+    SearchDoc(
+        "3.000333",
+        "Cấp Phiếu Lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt "
+        "Nam, người Việt Nam đang cư trú ở nước ngoài",
+    ),
+    SearchDoc(
+        "1.012787",
+        "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất "
+        "cho người nhận chuyển nhượng quyền sử dụng đất, quyền sở hữu nhà ở, công trình xây dựng "
+        "trong dự án bất động sản",
+    ),
+    SearchDoc(
+        "1.013831",
+        "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất trong các "
+        "trường hợp chuyển nhượng, thừa kế, tặng cho quyền sử dụng đất, quyền sở hữu tài sản gắn "
+        "liền với đất",
+    ),
+    SearchDoc(
+        "2.002011",
+        "Đăng ký thay đổi thành viên hợp danh; đăng ký thay đổi người đại diện theo pháp luật của "
+        "công ty trách nhiệm hữu hạn, công ty cổ phần",
+    ),
+    SearchDoc(
+        "1.002055",
+        "Thay đổi người đại diện theo pháp luật của Văn phòng luật sư, công ty luật trách nhiệm "
+        "hữu hạn một thành viên",
+    ),
+    SearchDoc("1.000689", "Thủ tục đăng ký khai sinh kết hợp đăng ký nhận cha, mẹ, con"),
+    SearchDoc(
+        "1.001695",
+        "Thủ tục đăng ký khai sinh kết hợp đăng ký nhận cha, mẹ, con có yếu tố nước ngoài",
+    ),
+    SearchDoc("2.000779", "Thủ tục đăng ký nhận cha, mẹ, con có yếu tố nước ngoài"),
+    SearchDoc("2.000528", "Thủ tục đăng ký khai sinh có yếu tố nước ngoài"),
+    SearchDoc(
+        "2.000748",
+        "Thủ tục thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc có yếu tố "
+        "nước ngoài",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # Twins by one word ("đã" / "đang cư trú"): who has left Vietnam, who lives here.
+        (
+            "I taught in Vietnam for two years and moved back home. How do I get a police "
+            "clearance?",
+            "3.000330",
+        ),
+        ("I need a criminal record certificate, applying from abroad", "3.000330"),
+        ("I live in Hanoi and need a criminal record certificate", "3.000333"),
+        ("I need a criminal record certificate for my study abroad application", "3.000333"),
+        # Land bought from a neighbour is a transfer; a flat from a developer has its own title.
+        ("mua đất của hàng xóm, hợp đồng công chứng xong, giờ sang tên sổ đỏ", "1.013831"),
+        ("mua căn hộ chung cư của chủ đầu tư trong dự án, giờ làm sổ hồng", "1.012787"),
+        # A company's legal representative; a law office's only when a lawyer is named.
+        ("đổi người đại diện theo pháp luật công ty tnhh", "2.002011"),
+        ("văn phòng luật sư thay đổi người đại diện theo pháp luật", "1.002055"),
+        # A foreign father recognising a child whose birth was registered years ago; a
+        # certificate to correct; a newborn's birth and recognition together.
+        (
+            "I'm Canadian. Our daughter was born here two years ago and her birth certificate has "
+            "no father's name. How can I be legally recognised as her father?",
+            "2.000779",
+        ),
+        ("Our son was born in Hue and his birth certificate misspells my surname", "2.000748"),
+    ],
+)
+def test_twins_told_apart_by_what_the_message_says(query: str, code: str) -> None:
+    assert SearchIndex.build(_TWINS).search(query)[0].code == code
+
+
+def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
+    """The drops for a birth registered already must not fire on a birth still to register."""
+    query = (
+        "We are not married and our baby was just born. How do I register the birth and be "
+        "recognised as the father?"
+    )
+    assert SearchIndex.build(_TWINS).search(query)[0].code in {"1.000689", "1.001695"}
