@@ -1161,6 +1161,7 @@ class SearchIndex:
             # what follows the last story word (story function words weigh even less).
             told = [i for i, w in enumerate(per_token) if w < FUNCTION_WEIGHT or w == STORY_WEIGHT]
             request = tokens[told[-1] + 1 :] if told else tokens
+        verbs = _actions(tokens)  # the request's verbs are these unless a story came first
         content = (
             " ".join(t for t, w in zip(tokens, per_token, strict=True) if w >= 1.0)
             if story
@@ -1171,8 +1172,8 @@ class SearchIndex:
             unigrams=list(dict.fromkeys(tokens)),
             bigrams=list(dict.fromkeys(_bigrams(tokens))),
             text=text,
-            actions=_actions(request) - {"new"},
-            founds="new" in _actions(tokens),
+            actions=(verbs if request is tokens else _actions(request)) - {"new"},
+            founds="new" in verbs,
             asks=asks,
             weights=weights,
             content=_sorted_words(content or text),
