@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -16,6 +17,8 @@ from sqlalchemy import text
 from bot import i18n
 from bot.app import App, build_dialogue
 from bot.catalogue import Catalogue
+from bot.channels import telegram, zalo_bot, zalo_oa
+from bot.channels.ratelimit import OutgoingLimiter
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.models import Base
@@ -28,6 +31,28 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FIXED_NOW = DEMO_NOW
 # A missing message or a Fluent formatting error fails the test instead of showing a key.
 i18n.STRICT = True
+
+
+def unpace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Channels built from now on in this test send without per-chat pacing.
+
+    The platforms' pace (about one message a second per chat, after a burst of three) is kept
+    and checked by tests/test_fanout.py and tests/test_channel_runtime.py; in a conversation
+    script, whose turns come back to back, it only added a second to most turns (about 95 s
+    per run of the suite).
+    """
+
+    def fast(**kwargs: Any) -> OutgoingLimiter:
+        return OutgoingLimiter(**{**kwargs, "chat_per_second": 1000.0, "chat_burst": 100})
+
+    for module in (telegram, zalo_bot, zalo_oa):
+        monkeypatch.setattr(module, "OutgoingLimiter", fast)
+
+
+@pytest.fixture
+def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """See :func:`unpace`; name it first (``usefixtures``): it must precede the channel."""
+    unpace(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

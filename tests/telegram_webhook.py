@@ -15,8 +15,8 @@ from pydantic import SecretStr
 
 from bot.app import App, build_dialogue
 from bot.channels import telegram as tg
-from bot.channels.ratelimit import OutgoingLimiter
 from bot.server import create_web_app
+from tests.conftest import unpace
 from tests.fake_telegram import TOKEN, FakeTelegram, Sent
 
 SECRET = "reliability-webhook-secret"
@@ -55,10 +55,7 @@ async def telegram_webhook(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[TelegramWebhook]:
     """The server with the Telegram channel only, on ``app``'s database and clock."""
-    # Telegram's pacing (about one message a second per chat) is not what these tests check.
-    fast = OutgoingLimiter(chat_per_second=1000.0, chat_burst=100)
-    limiter = tg.TelegramRateLimiter
-    monkeypatch.setattr(tg, "TelegramRateLimiter", lambda: limiter(fast))
+    unpace(monkeypatch)  # Telegram's pacing is not what these tests check
     async with FakeTelegram() as fake:
         settings = app.services.settings.model_copy(
             update={

@@ -150,6 +150,7 @@ async def run_script(name: str, driver: Driver, user: int) -> None:
 # The conversation scripts ----------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("unpaced")
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 async def test_script_via_webhook(name: str, fake: FakeTelegram, client: Client) -> None:
     skip_if_feature_missing(name)
@@ -173,6 +174,7 @@ async def polling(tg_app: App, fake: FakeTelegram) -> AsyncIterator[TelegramChan
     assert "telegram" not in tg_app.senders
 
 
+@pytest.mark.usefixtures("unpaced")
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 async def test_script_via_polling(name: str, fake: FakeTelegram, polling: TelegramChannel) -> None:
     skip_if_feature_missing(name)

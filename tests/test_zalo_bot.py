@@ -172,6 +172,7 @@ async def run_script(name: str, driver: Driver, user: str) -> None:
 # The conversation scripts ----------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("unpaced")
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 async def test_script_via_webhook(name: str, fake: FakeZaloBot, client: Client) -> None:
     skip_if_feature_missing(name)
@@ -195,6 +196,7 @@ async def polling(zb_app: App, fake: FakeZaloBot) -> AsyncIterator[ZaloBotChanne
     assert CHANNEL not in zb_app.senders
 
 
+@pytest.mark.usefixtures("unpaced")
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 async def test_script_via_polling(name: str, fake: FakeZaloBot, polling: ZaloBotChannel) -> None:
     skip_if_feature_missing(name)

@@ -199,6 +199,7 @@ async def run_script(name: str, client: Client, fake: FakeZaloOA, clock: Clock) 
 # The conversation scripts ----------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("unpaced")
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 async def test_script_via_webhook(
     name: str, fake: FakeZaloOA, client: Client, clock: Clock
