@@ -484,8 +484,9 @@ _AGE = re.compile(r"(?<!duoi )(?<!du )(?<!tren )\b(\d{1,3}) (?:tuoi|t|years? old
 
 # The procedures whose names depend on an age: only there is an age a hint.
 _AGE_MATTERS = re.compile(r"\bcan cuoc\b|\bchung minh nhan dan\b|\bdinh danh\b")
-# … and only for a first card: at 25, 40 or 60 a card is renewed ("sắp 25 tuổi phải đổi thẻ").
-_RENEWAL = re.compile(r"\bcap doi\b|\bdoi the\b|\bdoi can cuoc\b")
+# … and only for a first card: at 25, 40 or 60 a card is renewed ("sắp 25 tuổi phải đổi thẻ",
+# "hết hạn năm 25 tuổi, giờ đi đổi").
+_RENEWAL = re.compile(r"\bcap doi\b|\bdoi the\b|\bdoi can cuoc\b|\bhet han\b|\bdi doi\b")
 
 
 def _age_rule(text: str) -> str:

@@ -1236,6 +1236,46 @@ def test_ninth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, 
     assert bundled.search(query)[0].code == code
 
 
+def test_lexicon_rules_from_the_tenth_round() -> None:
+    def en(text: str) -> str:
+        return " ".join(apply_lexicon(text.split(), _LEXICON_EN))
+
+    def vi(text: str) -> str:
+        return " ".join(apply_lexicon(text.split()))
+
+    # A foreigner's death has a foreign element; a foreigner's wedding keeps its own rule.
+    assert "co yeu to nuoc ngoai" in en("korean friend passed away da nang")
+    assert "co yeu to nuoc ngoai" not in en("british marry vietnamese girlfriend")
+    assert "co yeu to nuoc ngoai" not in en("dad passed away home")
+    # English wording of a treaty's exemption, a one-off payment, collecting for someone.
+    assert "hiep dinh thue" in en("apply tax exemption double tax treaty")
+    assert "tro cap mot lan" in en("pension moving abroad one time payment")
+    assert "uy quyen linh thay" in en("collect pension behalf")
+    assert "uy quyen" not in en("apply behalf company")
+    assert "duoi nuoc" in en("bought two jet skis register")
+    # Pesticides; a company's office moves with its head office; residence data set right.
+    assert "thuoc bao ve thuc vat" in vi("mo cua hang ban thuoc tru sau")
+    assert "dang ky thanh lap ho kinh doanh" not in vi("mo cua hang ban thuoc tru sau")
+    assert "chuyen tru so" in vi("cty chuyen vp sang phuong khac")
+    assert "chuyen tru so" not in vi("chuyen vp sang phong khac")
+    moved = vi("thong tin cu tru ghi sai ngay sinh cua me")
+    assert "dieu chinh thong tin ve cu tru" in moved and "ho tich" not in moved
+    assert "ho tich" in vi("giay khai sinh ghi sai ngay sinh")
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # The card expires at 25: an exchange, not a first card "from 14 years old".
+        ("cccd cua e het han nam 25 tuoi r, gio di doi co can mang theo j ko", "1.014063"),
+        ("My father, a Dutch citizen, passed away in Nha Trang. Where do we register", "1.001766"),
+        ("My grandmother is bedridden. Can I collect her pension on her behalf?", "1.001601"),
+    ],
+)
+def test_tenth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, code: str) -> None:
+    assert bundled.search(query)[0].code == code
+
+
 _TWINS = [
     SearchDoc(
         "3.000330",
