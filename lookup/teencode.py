@@ -83,8 +83,9 @@ TEENCODE: dict[str, tuple[str, ...]] = {
         "2tv": "hai thanh vien",
     }.items()
 }
-# "hỏng" folds to "hong": it means "broken" next to an object, "not" elsewhere.
-_HONG_OBJECTS = frozenset("the bang so giay xe may dien thoai".split())
+# "hỏng" folds to "hong": it means "broken" next to an object, "not" elsewhere; "hồng" after
+# "sổ" (or its slip "xổ") is the pink land title.
+_HONG_OBJECTS = frozenset("the bang so xo giay xe may dien thoai".split())
 
 
 # --------------------------------------------------------------------------------------------

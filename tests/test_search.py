@@ -1261,6 +1261,28 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     moved = vi("thong tin cu tru ghi sai ngay sinh cua me")
     assert "dieu chinh thong tin ve cu tru" in moved and "ho tich" not in moved
     assert "ho tich" in vi("giay khai sinh ghi sai ngay sinh")
+    # A civil-status paper lost with the commune's book: registered again; a land title: reissued.
+    assert "dang ky lai" in vi("giay bao tu that lac so o xa cung khong con")
+    assert "cap lai" in vi("so do bi that lac")
+    # A mortgage on a land title is released as a land security; a car's is not.
+    assert "quyen su dung dat" in vi("tra het no muon xoa the chap tren so do")
+    assert "quyen su dung dat" not in vi("tra het no muon xoa the chap xe o to")
+    assert "so hong" in vi("xoa the chap tren xo hong")
+
+
+def test_a_mortgage_on_a_mistyped_land_title_is_released_as_land() -> None:
+    # "xổ hồng" is "sổ hồng", not "xổ" + "hông" (không).
+    index = SearchIndex.build(
+        [
+            SearchDoc("1.011437", "Xóa đăng ký biện pháp bảo đảm bằng động sản"),
+            SearchDoc(
+                "1.011443",
+                "Xóa đăng ký biện pháp bảo đảm bằng quyền sử dụng đất, tài sản gắn liền với đất",
+            ),
+        ]
+    )
+    query = "t chả hết nợ ngân hàng r, giờ mún xóa thế chấp trên xổ hồng thì lm sao"
+    assert index.search(query)[0].code == "1.011443"
 
 
 @pytest.mark.parametrize(
