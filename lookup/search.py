@@ -653,7 +653,7 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         re.compile(r"\bco quan dai dien\b"),
         re.compile(
             r"\bdai su quan\b|\blanh su\b|\bco quan dai dien\b|\bdinh cu\b|\bo nuoc ngoai\b"
-            r"|\bembassy\b|\bconsulate\b|\babroad\b|\bliving\b"
+            r"|\bembassy\b|\bconsulate\b|\babroad\b"
         ),
         0.88,
     ),

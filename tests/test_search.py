@@ -1268,6 +1268,12 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     assert "quyen su dung dat" in vi("tra het no muon xoa the chap tren so do")
     assert "quyen su dung dat" not in vi("tra het no muon xoa the chap xe o to")
     assert "so hong" in vi("xoa the chap tren xo hong")
+    # A stepchild adopted names the stepfather, in English and in Vietnamese; one not adopted
+    # stays a spouse's child.
+    assert "cha duong" in en("adopt son previous marriage")
+    assert "cha duong" not in en("son previous marriage lives with us")
+    assert "cha duong" in vi("chong toi muon nhan con rieng cua toi lam con nuoi")
+    assert "cha duong" not in vi("con rieng cua chong toi can lam can cuoc")
 
 
 def test_a_mortgage_on_a_mistyped_land_title_is_released_as_land() -> None:
