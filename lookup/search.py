@@ -576,9 +576,25 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         "foreign",
         re.compile(
             r"yeu to nuoc ngoai|^(?:\S+ ){0,8}(?:cho|cua|doi voi) nguoi nuoc ngoai"
-            r"|^(?:\S+ ){0,6}(?:o|tai) nuoc ngoai"
+            r"|^(?!(?:\S+ ){0,6}quoc tich)(?:\S+ ){0,6}(?:o|tai) nuoc ngoai"
         ),
         re.compile(r"\bnuoc ngoai\b|\bngoai quoc\b"),
+        0.85,
+    ),
+    (
+        # Nationality filed from abroad (through an embassy) against filed at home: a foreign
+        # country is in every such story, so only a citizen who says they live there asks it.
+        "abroad",
+        re.compile(r"^(?:\S+ ){0,6}quoc tich(?: \S+){0,3} o nuoc ngoai"),
+        re.compile(
+            r"\bben nay\b|\blanh su quan\b|\bdai su quan\b|\bco quan dai dien\b|\babroad\b"
+            r"|\bembassy\b|\bconsulate\b|\bdang (?:o|song|sinh song|cu tru|lam viec|dinh cu) "
+            r"(?:o |tai |ben )?(?:nuoc ngoai|my|hoa ky|phap|duc|uc|canada|nhat|han quoc|dai loan"
+            r"|singapore|anh|nga|sec|ba lan|na uy|thuy dien|hong kong|trung quoc)\b"
+            # English drops "in": "living melbourne", not "living da nang".
+            r"|\bliving (?!viet nam\b|vietnam\b|ha noi\b|hanoi\b|da nang\b|saigon\b|hcmc\b"
+            r"|ho chi minh\b|minh\b|here\b|nha trang\b|hue\b|can tho\b|hai phong\b)\S"
+        ),
         0.85,
     ),
     ("mobile", re.compile(r"\bluu dong\b"), re.compile(r"\bluu dong\b"), 0.85),
@@ -650,7 +666,7 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
     (
         # Filed at a Vietnamese embassy or consulate: for people abroad, when they say so.
         "mission",
-        re.compile(r"\bco quan dai dien\b"),
+        re.compile(r"\bco quan dai dien\b|\bvien chuc lanh su\b"),
         re.compile(
             r"\bdai su quan\b|\blanh su\b|\bco quan dai dien\b|\bdinh cu\b|\bo nuoc ngoai\b"
             r"|\bembassy\b|\bconsulate\b|\babroad\b"

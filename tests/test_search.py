@@ -1304,6 +1304,44 @@ def test_tenth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, 
     assert bundled.search(query)[0].code == code
 
 
+@pytest.fixture(scope="module")
+def national() -> SearchIndex:
+    """The national catalogue (skips when ../shared is absent): twins only it holds together."""
+    if not CATALOGUE.exists():
+        pytest.skip(f"national catalogue not available at {SHARED}")
+    with gzip.open(CATALOGUE, "rt", encoding="utf-8") as fh:
+        return SearchIndex.build(search_docs(json.loads(line) for line in fh))
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # A foreign country is in every nationality story: filed at home unless they live abroad.
+        (
+            "Tôi là Việt kiều Pháp, đã thôi quốc tịch Việt Nam năm 1995. Giờ về hưu, muốn về sống "
+            "hẳn ở Vũng Tàu, nên muốn xin lại quốc tịch Việt Nam. Hồ sơ nộp ở đâu?",
+            "2.002038",
+        ),
+        ("Em đã nhập quốc tịch Úc, giờ muốn xin thôi quốc tịch VN, em đang ở Úc", "1.005141"),
+        ("Con gái lấy chồng Hàn muốn thôi quốc tịch VN để nhập quốc tịch bên đó", "2.002036"),
+        # "Xin lại" is regaining, whatever the story gave up.
+        (
+            "hoi truoc toi thoi quoc tich VN de nhap quoc tich Duc, gio muon xin lai quoc tich VN",
+            "2.002038",
+        ),
+        (
+            "I am now an Australian citizen living in Melbourne. How do I get my Vietnamese "
+            "nationality back?",
+            "1.004757",
+        ),
+    ],
+)
+def test_nationality_filed_at_home_unless_the_citizen_lives_abroad(
+    national: SearchIndex, query: str, code: str
+) -> None:
+    assert national.search(query)[0].code == code
+
+
 _TWINS = [
     SearchDoc(
         "3.000330",
