@@ -1342,6 +1342,28 @@ def test_nationality_filed_at_home_unless_the_citizen_lives_abroad(
     assert national.search(query)[0].code == code
 
 
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # The official name says "phục hồi điểm giấy phép lái xe"; citizens say "bị trừ hết điểm".
+        (
+            "Bằng lái ô tô của em bị trừ hết điểm do vi phạm nhiều lần, nghe nói phải thi lại lý "
+            "thuyết để được phục hồi điểm, đăng ký ở đâu",
+            "1.013211",
+        ),
+        (
+            "Công ty nhỏ của tôi mở từ năm 2020, mấy năm nay không hoạt động, không còn nhân viên, "
+            "giờ tôi muốn giải thể hẳn công ty thì làm những gì",
+            "2.002023",
+        ),
+    ],
+)
+def test_a_story_is_matched_by_the_words_citizens_use(
+    national: SearchIndex, query: str, code: str
+) -> None:
+    assert national.search(query)[0].code == code
+
+
 _TWINS = [
     SearchDoc(
         "3.000330",
