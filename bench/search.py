@@ -74,6 +74,10 @@ DEFAULT_CITIZEN9 = REPO / "bench" / "queries-citizen-dev9.jsonl"
 # 42 long, 28 in English): untuned, after the ninth set's round, top-1 82.0 %, top-3 95.5 %
 # (English 71.4 %, life stories 79.5 %, typos 86.3 %), wrong cards 1.0 %, aspect 87.0 %.
 DEFAULT_CITIZEN10 = REPO / "bench" / "queries-citizen-dev10.jsonl"
+# An eleventh (200 requests, 30 off-topic lines; 70 without diacritics, 66 with typos, 45
+# teencode, 44 long, 25 in English): untuned, after the tenth set's round, top-1 88.0 %, top-3
+# 95.0 % (English 72.0 %, life stories 83.9 %, typos 86.4 %), wrong cards 1.0 %, aspect 87.0 %.
+DEFAULT_CITIZEN11 = REPO / "bench" / "queries-citizen-dev11.jsonl"
 # Held out: never read per message, never tuned on; only its aggregate figures are printed.
 DEFAULT_HELDOUT = REPO / "bench" / "queries-citizen-heldout.jsonl"
 # Aspect-labelled development messages (no procedure codes): the aspect detector's own dev set.
@@ -378,6 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--citizen8", type=Path, default=DEFAULT_CITIZEN8)
     ap.add_argument("--citizen9", type=Path, default=DEFAULT_CITIZEN9)
     ap.add_argument("--citizen10", type=Path, default=DEFAULT_CITIZEN10)
+    ap.add_argument("--citizen11", type=Path, default=DEFAULT_CITIZEN11)
     ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
     ap.add_argument("--aspects", type=Path, nargs="*", default=list(DEFAULT_ASPECTS))
     ap.add_argument(
@@ -409,6 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dev8": args.citizen8,
         "dev9": args.citizen9,
         "dev10": args.citizen10,
+        "dev11": args.citizen11,
         "heldout": args.heldout,
     }
     citizen = {name: load_jsonl(path) for name, path in citizen_paths.items() if path.exists()}
