@@ -319,6 +319,7 @@ def _load_lexicon(path: Path, extra: Sequence[str] = ()) -> Lexicon:
     lines = [("extra", n, raw) for n, raw in enumerate(extra, 1)]
     lines += [(path.name, n, raw) for n, raw in enumerate(shipped, 1)]
     lexicon: dict[tuple[str, ...], list[_Entry]] = {}
+    origin: dict[tuple[str, ...], str] = {}
     for source, n, raw in lines:
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
@@ -335,7 +336,12 @@ def _load_lexicon(path: Path, extra: Sequence[str] = ()) -> Lexicon:
         entries = lexicon.setdefault(phrase, [])
         last = entries[-1] if entries else None
         if last is not None and not last.when and not last.unless and last.marked == marked:
+            if len(parts) == 4 and origin[phrase] == source:
+                # A condition after an unconditional entry could never apply: say so (one such
+                # line, "back" for a criminal record, lay dead for several rounds).
+                raise ValueError(f"{source}:{n}: shadowed by an earlier entry for {parts[0]!r}")
             continue  # an unconditional entry for the same written phrase already wins
+        origin[phrase] = source  # an admin's entry may override a shipped one on purpose
         entries.append(
             _Entry(
                 tuple(_norm_tokens(parts[1])),

@@ -848,6 +848,22 @@ def test_a_condition_written_with_marks_holds_only_where_typed_with_them(tmp_pat
     assert not hinted("con nam vien, em nghi lam de cham con")
 
 
+def test_a_condition_after_an_unconditional_entry_is_refused(tmp_path: Path) -> None:
+    # It could never apply: the first entry whose conditions hold wins, and the first holds
+    # always. Conditions go first; a repeated unconditional line is only redundant.
+    path = tmp_path / "lexicon.tsv"
+    path.write_text("back\t\tdrop\nback\ttrở lại quốc tịch\treplace\tif=nationality\n", "utf-8")
+    with pytest.raises(ValueError, match=r"lexicon\.tsv:2: shadowed"):
+        _load_lexicon(path)
+    path.write_text("back\ttrở lại quốc tịch\treplace\tif=nationality\nback\t\tdrop\n", "utf-8")
+    lexicon = _load_lexicon(path)
+    assert apply_lexicon("want back nationality".split(), lexicon)[:3] == ["want", "tro", "lai"]
+    assert apply_lexicon("go back home".split(), lexicon) == ["go", "home"]
+    # An operator's entry (read first) may override a shipped conditional one on purpose.
+    path.write_text("back\ttrở lại quốc tịch\treplace\tif=nationality\n", "utf-8")
+    assert _load_lexicon(path, extra=["back\t\tdrop"])
+
+
 def test_action_verb_outweighs_the_object(index: SearchIndex) -> None:
     assert top(index, "bổ sung thông tin hộ tịch cho con") == "1.004859"
     assert top(index, "thu hồi bằng lái xe") == "3.000352"
