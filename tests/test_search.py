@@ -1290,6 +1290,15 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     assert "cha duong" not in en("son previous marriage lives with us")
     assert "cha duong" in vi("chong toi muon nhan con rieng cua toi lam con nuoi")
     assert "cha duong" not in vi("con rieng cua chong toi can lam can cuoc")
+    # Marriage as the background of a nationality request; a foreign marriage to be recorded.
+    assert "ket hon" not in vi("toi nguoi han quoc lay vo viet nam muon nhap quoc tich")
+    assert "dang ky ket hon" in vi("toi muon lay vo nguoi cung xa")
+    assert "ghi vao so ho tich" in en("married korean husband seoul marriage recorded vietnam")
+    assert "ghi vao so ho tich" not in en("weren t married father recognised")
+    # English: a lost checked bag, a pensioner's lump sum, nationality wanted back.
+    assert "hanh ly ky gui" in en("airline lost checked bag")
+    assert "dinh cu" in en("pension moving australia lump sum")
+    assert "tro lai quoc tich" in en("gave nationality want back")
 
 
 def test_a_mortgage_on_a_mistyped_land_title_is_released_as_land() -> None:
