@@ -1295,6 +1295,10 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     assert "dang ky ket hon" in vi("toi muon lay vo nguoi cung xa")
     assert "ghi vao so ho tich" in en("married korean husband seoul marriage recorded vietnam")
     assert "ghi vao so ho tich" not in en("weren t married father recognised")
+    # A will still to be made is certified; no inheritance is registered yet.
+    will = vi("ba noi toi muon lap di chuc chia dat cho cac con")
+    assert "chung thuc di chuc" in will and "thua ke" not in will
+    assert "thua ke" in vi("bo toi mat de lai manh dat chia dat cho cac con")
     # English: a lost checked bag, a pensioner's lump sum, nationality wanted back.
     assert "hanh ly ky gui" in en("airline lost checked bag")
     assert "dinh cu" in en("pension moving australia lump sum")
