@@ -1299,6 +1299,9 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     will = vi("ba noi toi muon lap di chuc chia dat cho cac con")
     assert "chung thuc di chuc" in will and "thua ke" not in will
     assert "thua ke" in vi("bo toi mat de lai manh dat chia dat cho cac con")
+    # An heir who gives up a share renounces it; the others' registration is not asked.
+    gives_up = vi("em khong muon nhan phan dat bo me de lai de cac anh dung ten")
+    assert "tu choi nhan di san" in gives_up and "bien dong" not in gives_up
     # English: a lost checked bag, a pensioner's lump sum, nationality wanted back.
     assert "hanh ly ky gui" in en("airline lost checked bag")
     assert "dinh cu" in en("pension moving australia lump sum")
