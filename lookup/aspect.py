@@ -245,7 +245,10 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?<!how )can (?:i|we|my|a|the|he|she|foreigners?) (?!renew|apply online)"
             r"|is it possible|requirements? for|conditions? (?:to|for)|what are the conditions"
             r"|who (?:has|have|needs?) to|who must"
-            r"|\d{1,2} (?:tuoi|t)(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k|chua))\b"
+            r"|\d{1,2} (?:tuoi|t)(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k|chua)"
+            # Last of all: "… được không?" asking nothing else asks whether it may be done.
+            r"|(?:duoc|dc) (?:khong|ko|k|hong|hok)(?: (?:a|ad|admin|anh|chi|em|vay|the|nhi|ha|z"
+            r"|ak))*$)\b"
         ),
     ),
 )

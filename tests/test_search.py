@@ -1036,6 +1036,12 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("I want to become a Vietnamese citizen. What are the conditions?", "eligibility"),
         ("who has to declare my stay to the police, me or my landlord", "eligibility"),
         ("bé nhà em 3 tuổi làm căn cước được không", "eligibility"),
+        # "… được không" asking nothing else asks whether it may be done (nine writers of
+        # eleven say so); another aspect asked with it wins.
+        ("giấy kết hôn bị mất làm lại được không", "eligibility"),
+        ("đăng ký tạm trú cho người thuê được không ạ", "eligibility"),
+        ("làm hộ chiếu online được không", "online"),
+        ("làm căn cước mất bao lâu, gấp được không", "time"),
         ("nằm viện 5 ngày, muốn lãnh tiền mấy ngày nghỉ thì làm sao", None),
         # Not asking an aspect: a duration in the story, money already paid, a "how" question.
         ("con gái lấy chồng được mấy tháng, giờ chuyển khẩu theo chồng", None),
