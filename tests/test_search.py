@@ -1305,6 +1305,11 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     will = vi("ba noi toi muon lap di chuc chia dat cho cac con")
     assert "chung thuc di chuc" in will and "thua ke" not in will
     assert "thua ke" in vi("bo toi mat de lai manh dat chia dat cho cac con")
+    # A birth registered with only the mother's name is not to be registered again, though the
+    # parents were not married ("chưa đăng ký kết hôn" is not "chưa đăng ký khai sinh").
+    blank = vi("chua dang ky ket hon nen luc lam khai sinh chi co ten me")
+    assert "khai sinh" not in blank
+    assert "khai sinh" in vi("be chua dang ky khai sinh chi co ten me")
     # An heir who gives up a share renounces it; the others' registration is not asked.
     gives_up = vi("em khong muon nhan phan dat bo me de lai de cac anh dung ten")
     assert "tu choi nhan di san" in gives_up and "bien dong" not in gives_up
