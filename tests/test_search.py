@@ -1269,6 +1269,7 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     assert "co yeu to nuoc ngoai" in en("korean friend passed away da nang")
     assert "co yeu to nuoc ngoai" not in en("british marry vietnamese girlfriend")
     assert "co yeu to nuoc ngoai" not in en("dad passed away home")
+    assert "co yeu to nuoc ngoai" in en("husband french birth certificate spells name wrong")
     # English wording of a treaty's exemption, a one-off payment, collecting for someone.
     assert "hiep dinh thue" in en("apply tax exemption double tax treaty")
     assert "tro cap mot lan" in en("pension moving abroad one time payment")
