@@ -1311,6 +1311,10 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     blank = vi("chua dang ky ket hon nen luc lam khai sinh chi co ten me")
     assert "khai sinh" not in blank
     assert "khai sinh" in vi("be chua dang ky khai sinh chi co ten me")
+    # A car brought home from abroad is imported, not for trade.
+    assert "nhap khau xe o to" in en("overseas vietnamese returning bring car canada")
+    assert "nhap khau xe o to" in vi("viet kieu hoi huong muon mang o to ve")
+    assert "nhap khau" not in vi("hoi huong ve que song")
     # An heir who gives up a share renounces it; the others' registration is not asked.
     gives_up = vi("em khong muon nhan phan dat bo me de lai de cac anh dung ten")
     assert "tu choi nhan di san" in gives_up and "bien dong" not in gives_up
