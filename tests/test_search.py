@@ -1311,6 +1311,14 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     blank = vi("chua dang ky ket hon nen luc lam khai sinh chi co ten me")
     assert "khai sinh" not in blank
     assert "khai sinh" in vi("be chua dang ky khai sinh chi co ten me")
+    # English: a marriage told before a residence or birth question is background; a death
+    # "at home" leaves no house to inherit.
+    assert "ket hon" not in en(
+        "married vietnamese citizen 5 years trc eligible permanent residence"
+    )
+    assert "ket hon" in en("married vietnamese girlfriend register marriage")
+    assert "thua ke" not in en("dad passed away home morning register death")
+    assert "thua ke" in en("dad passed away left house")
     # A car brought home from abroad is imported, not for trade.
     assert "nhap khau xe o to" in en("overseas vietnamese returning bring car canada")
     assert "nhap khau xe o to" in vi("viet kieu hoi huong muon mang o to ve")
