@@ -1319,6 +1319,9 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     assert "ket hon" in en("married vietnamese girlfriend register marriage")
     assert "thua ke" not in en("dad passed away home morning register death")
     assert "thua ke" in en("dad passed away left house")
+    # A land dispute mediated without success is settled by the commune chairman.
+    assert "giai quyet tranh chap dat dai" in vi("hoa giai o xa khong thanh tranh chap dat")
+    assert "giai quyet tranh chap" not in vi("muon hoa giai tranh chap dat voi hang xom")
     # A car brought home from abroad is imported, not for trade.
     assert "nhap khau xe o to" in en("overseas vietnamese returning bring car canada")
     assert "nhap khau xe o to" in vi("viet kieu hoi huong muon mang o to ve")
