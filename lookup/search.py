@@ -842,6 +842,33 @@ def _vowel_swap(a: str, b: str) -> bool:
     return all(x == y or (x in _VOWELS and y in _VOWELS) for x, y in zip(a, b, strict=True))
 
 
+CLAUSE = "|"  # between clauses of a message: no lexicon phrase spans it (fold never makes it)
+_CLAUSE_END = re.compile(r"[,;:!?.…]+(?=\s|$)")
+
+
+def _with_clauses(text: str) -> tuple[list[str], list[str | None]]:
+    """``fold(text).split()`` with :data:`CLAUSE` where punctuation ended a clause, and the
+    typed marks (``lookup.marks``) beside them; no marks where the two ways of splitting differ."""
+    tokens = fold(text).split()
+    marks = marked_syllables(text)
+    parts = [fold(part).split() for part in _CLAUSE_END.split(text)]
+    if sum(map(len, parts)) != len(tokens):
+        return tokens, marks
+    out: list[str] = []
+    out_marks: list[str | None] = []
+    start = 0
+    for part in parts:
+        if not part:
+            continue
+        if out:
+            out.append(CLAUSE)
+            out_marks.append(None)
+        out.extend(tokens[start : start + len(part)])
+        out_marks.extend(marks[start : start + len(part)])
+        start += len(part)
+    return out, out_marks
+
+
 def readable_part(query: str) -> str:
     """What of a message is read: all of a short one; of a long story, its first
     MAX_QUERY_TOKENS words and its last sentence, where a story states its request."""
@@ -1159,7 +1186,8 @@ class SearchIndex:
         text = fold(head)
         if not any(c.isalpha() for c in text):
             return None
-        raw = [t.lstrip("0") or "0" if t.isdigit() else t for t in text.split()]
+        raw, typed_marks = _with_clauses(head)
+        raw = [t.lstrip("0") or "0" if t.isdigit() else t for t in raw]
         raw = raw[: MAX_QUERY_TOKENS + REQUEST_TOKENS]
         english = is_english(head)
         typed: dict[str, str] = {}
@@ -1169,11 +1197,15 @@ class SearchIndex:
             tokens = apply_lexicon(words, _LEXICON_EN)
         else:
             # The marks the citizen typed ride along, so the lexicon can tell "cuối" from "cưới".
-            words, marks = self._repair(*normalise_marked(raw, marked_syllables(head)))
+            words, marks = self._repair(*normalise_marked(raw, typed_marks[: len(raw)]))
             tokens = apply_lexicon(words, marks=marks)
             # Only the citizen's own words: a lexicon expansion's "động" is not their "đóng".
             added = Counter(tokens) - Counter(words)
             typed = {w: k for w, k in _typed_marks(words, marks).items() if w not in added}
+        # The clause marks kept phrases from spanning a comma ("mẹ tôi mới mất, sổ đỏ …" is no
+        # lost title); past the lexicon they are gone.
+        words = [w for w in words if w != CLAUSE]
+        tokens = [t for t in tokens if t != CLAUSE]
         # Counted before the lexicon: an expansion makes a query longer, not wordier.
         wordy = sum(t not in FUNCTION_WORDS for t in words) >= WORDY
         tokens = _age_rule(" ".join(tokens)).split()

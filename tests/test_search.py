@@ -1401,6 +1401,13 @@ def test_nationality_filed_at_home_unless_the_citizen_lives_abroad(
     assert national.search(query)[0].code == code
 
 
+def test_a_phrase_does_not_span_a_comma(national: SearchIndex) -> None:
+    # "mất, sổ đỏ" is a death and then a title, not "mất sổ đỏ" (a lost title).
+    died = "Mẹ tôi mới mất, sổ đỏ đứng tên mẹ, mấy anh em muốn sang tên thừa kế thì làm sao?"
+    assert national.search(died)[0].code == "1.013831"
+    assert national.search("tôi bị mất sổ đỏ, xin cấp lại")[0].code == "1.012786"
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [
