@@ -1319,6 +1319,9 @@ def test_lexicon_rules_from_the_tenth_round() -> None:
     assert "ket hon" in en("married vietnamese girlfriend register marriage")
     assert "thua ke" not in en("dad passed away home morning register death")
     assert "thua ke" in en("dad passed away left house")
+    # A household business closed for good ends; a birth after a foreign marriage is the birth.
+    assert "cham dut hoat dong" in vi("quan an thua lo muon dong han ho kinh doanh")
+    assert "ket hon" not in vi("lay chong nguoi phap be vua sinh muon lam giay khai sinh")
     # A land dispute mediated without success is settled by the commune chairman.
     assert "giai quyet tranh chap dat dai" in vi("hoa giai o xa khong thanh tranh chap dat")
     assert "giai quyet tranh chap" not in vi("muon hoa giai tranh chap dat voi hang xom")
