@@ -1404,6 +1404,14 @@ def test_nationality_filed_at_home_unless_the_citizen_lives_abroad(
     assert national.search(query)[0].code == code
 
 
+def test_english_questions_of_price_and_slips_are_understood(national: SearchIndex) -> None:
+    # "cost" asks the fee (the aspect), it is no word of a procedure; "pasport" is a slip.
+    hits = national.search("How much does a pasport cost for my 10-year-old son?")
+    assert "1.001456" in [h.code for h in hits[:3]]
+    car = national.search("Can I drive my Thai-registered car into Vietnam for a road trip?")
+    assert car[0].code == "1.009093"
+
+
 def test_a_phrase_does_not_span_a_comma(national: SearchIndex) -> None:
     # "mất, sổ đỏ" is a death and then a title, not "mất sổ đỏ" (a lost title).
     died = "Mẹ tôi mới mất, sổ đỏ đứng tên mẹ, mấy anh em muốn sang tên thừa kế thì làm sao?"
