@@ -336,7 +336,7 @@ def _load_lexicon(path: Path, extra: Sequence[str] = ()) -> Lexicon:
         entries = lexicon.setdefault(phrase, [])
         last = entries[-1] if entries else None
         if last is not None and not last.when and not last.unless and last.marked == marked:
-            if len(parts) == 4 and origin[phrase] == source:
+            if (when or unless or when_marked or unless_marked) and origin[phrase] == source:
                 # A condition after an unconditional entry could never apply: say so (one such
                 # line, "back" for a criminal record, lay dead for several rounds).
                 raise ValueError(f"{source}:{n}: shadowed by an earlier entry for {parts[0]!r}")
