@@ -1183,10 +1183,9 @@ class SearchIndex:
 
     def _parse(self, query: str) -> _Query | None:
         head = readable_part(query)
-        text = fold(head)
-        if not any(c.isalpha() for c in text):
+        raw, typed_marks = _with_clauses(head)  # folds the message once
+        if not any(c.isalpha() for t in raw for c in t):
             return None
-        raw, typed_marks = _with_clauses(head)
         raw = [t.lstrip("0") or "0" if t.isdigit() else t for t in raw]
         raw = raw[: MAX_QUERY_TOKENS + REQUEST_TOKENS]
         english = is_english(head)

@@ -299,9 +299,8 @@ def test_portal_search_docs_read_national_records() -> None:
     not (CATALOGUE.exists() and DEV_QUERIES.exists()),
     reason=f"national catalogue not available at {SHARED} (not shipped with the project)",
 )
-def test_dev_queries_on_national_catalogue() -> None:
-    with gzip.open(CATALOGUE, "rt", encoding="utf-8") as fh:
-        idx = SearchIndex.build(search_docs(json.loads(line) for line in fh))
+def test_dev_queries_on_national_catalogue(national: SearchIndex) -> None:
+    idx = national
     queries = [json.loads(line) for line in DEV_QUERIES.read_text(encoding="utf-8").splitlines()]
     hits = sum(
         bool(res) and res[0].code in q["codes"]
