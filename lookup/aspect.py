@@ -146,10 +146,12 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?:dang ky|lam|nop|khai) tren vneid|(?:nop|khai|lam ho so)(?: \w+){0,3} tai nha"
             r"|(?:tai|o) nha (?:lam|nop|khai)|qua app|tren app"
             r"|ung dung|internet|website|trang web|qua buu dien|buu chinh|gui buu dien"
-            r"|khong (?:can|phai) (?:len|ra|den|di)|tu lam tren|qua dien thoai|apply online"
+            r"|khong (?:can|phai) (?:len|ra|den|di)|tu lam tren|(?:qua|tren) dien thoai"
+            r"|apply online"
             r"|(?:qua|bang) (?:ung dung |app )?(?:vneid|etax)|tren (?:ung dung |app )?etax"
             r"|(?:lam|nop|khai|dang ky|xin)(?: \w+){0,4} (?:ngay )?tren (?:ung dung |app )?vneid"
-            r"|bang dien thoai"
+            r"|bang dien thoai|(?<!ban )(?<!hang )(?<!shop )(?:onl|onine|onlinr|onlien)"
+            r"|tren (?:ung dung |app )?(?:vneid|etax|vssid) (?:duoc|dc) (?:khong|ko|k)"
             r"|(?:qua|theo) duong buu (?:dien|chinh)"
             r"|(?:through|via|on|using) (?:the )?(?:vneid|etax)|submit online|do it online"
             r"|by post|by mail|via the app|on the app|portal)\b"
@@ -168,10 +170,11 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?:can|phai|nho) mang theo|mang theo (?:gi|nhung|giay|ban|cac)|chuan bi gi"
             r"|can nhung|thanh phan ho so|chuan bi ho so|can co gi|phai co gi|can nhung loai"
             r"|(?:lay|can|mang|nop) giay gi|mau don|mau to khai|to khai (?:nao|gi|mau)|mau so"
-            r"|can (?:co )?giay xac nhan|what documents|which documents|what papers"
+            r"|what documents|which documents|what papers"
             r"|giay to(?: \w+){0,6} loai nao|(?:chung tu|tai lieu|ban ve) (?:nao|gi)"
             r"|gom (?:nhung|cac) (?!buoc)(?:\w+ ){0,2}(?:nao|gi)|gom gi|(?:can|mang|nop) them gi"
-            r"|co can (?:mang |nop |co )?(?:giay|ban|the|so|anh|hinh)(?: \w+){0,5} (?:khong|ko|k)"
+            r"|(?:co )?can (?:mang |nop |co )?(?:giay|ban|the|so|anh|hinh)(?: \w+){0,6}"
+            r" (?:khong|ko|k)"
             r"|(?:can|phai) nop (?:nhung )?gi|^ho so (?:dang ky|xin|lam|cap|de nghi)"
             r"|original or (?:a )?copy|copy is (?:ok|enough|fine)"
             r"|which papers|documents? (?:do i|are) need|documents required|required documents"
@@ -197,6 +200,15 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             # "nộp giấy ra viện cho ai", "nộp ở xã hả", "ra công an xã làm hay sao".
             r"|(?:nop|dua|gui) (?:\w+ ){1,4}cho ai|o (?:xa|phuong) (?:ha|phai khong|dung khong)"
             r"|(?:ra|len|den) (?:cong an|ubnd|uy ban)(?: \w+){0,2} (?:lam|nop) (?:hay|a|ha)"
+            # Chat shorthand drops "ở": "trích lục khai tử làm đâu", "BHYT mua đâu"; an
+            # office asked by kind ("xin sao ở tòa nào"), or "who issues it" at the end.
+            r"|(?:lam|mua|dang ky|dk|xin|nop|lay|in|cap|doi|kham|trich luc) dau"
+            r"(?: (?:a|ad|admin|vay|the|nhi|ha|z|ak|ah|ban|nhe))*$"
+            r"|(?:o|tai|len|ra|den|nop) (?:\w+ )?(?:toa|so|benh vien|truong|buu dien|chi cuc|cuc"
+            r"|trung tam) nao|ai cap(?: (?:a|vay|the|z|ha))*$"
+            # "… ở bưu điện được không hay phải lên UBND": which of two offices.
+            r"|hay (?:la )?(?:phai |bat buoc )?(?:len|ra|den|ve|o|tai) (?:\w+ )?(?:ubnd|uy ban"
+            r"|cong an|so|toa|phong|van phong|buu dien|chi cuc|cuc|trung tam|xa|phuong|tinh)"
             r"|what office|which place|address)\b"
         ),
     ),
@@ -242,6 +254,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|need (?:\w+ ){0,2}permit"
             r"|it nhat (?:\w+ ){0,5}(?:moi|thi) (?:\w+ ){0,3}(?:duoc|dc)"
             r"|am i eligible|eligible|allowed to|qualify|on (?:her|his|my|their) behalf"
+            r"|is that possible"
             r"|(?<!how )can (?:i|we|my|a|the|he|she|foreigners?) (?!renew|apply online)"
             r"|is it possible|requirements? for|conditions? (?:to|for)|what are the conditions"
             r"|who (?:has|have|needs?) to|who must"

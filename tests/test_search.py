@@ -1041,6 +1041,19 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("đăng ký tạm trú cho người thuê được không ạ", "eligibility"),
         ("làm hộ chiếu online được không", "online"),
         ("làm căn cước mất bao lâu, gấp được không", "time"),
+        # Chat shorthand without "ở", an office asked by kind, one of two offices.
+        ("trích lục khai tử lm đâu", "where"),
+        ("cai nghiện tự nguyện đk đâu", "where"),
+        ("xin sao bản án ly hôn ở tòa nào", "where"),
+        ("xưởng nhỏ có phải xin giấy phép môi trường không, ai cấp", "where"),
+        ("chứng thực bản sao cccd ở bưu điện đc ko hay phải lên ubnd", "where"),
+        # A certificate one needs is the topic; where to get it is the question.
+        ("cần giấy xác nhận có quốc tịch Việt Nam thì xin ở đâu", "where"),
+        ("làm lại thì cần giấy xác nhận mất của công an ko ạ", "documents"),
+        ("đổi bằng lái ô tô sang hạng mới trên vneid đc ko ạ", "online"),
+        ("tam tru onl dc ko", "online"),
+        ("e bán hàng onl trên shopee có cần đk hkd hok", None),
+        ("I'd like to adopt her son from her first marriage. Is that possible?", "eligibility"),
         ("nằm viện 5 ngày, muốn lãnh tiền mấy ngày nghỉ thì làm sao", None),
         # Not asking an aspect: a duration in the story, money already paid, a "how" question.
         ("con gái lấy chồng được mấy tháng, giờ chuyển khẩu theo chồng", None),
