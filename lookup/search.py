@@ -819,6 +819,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^ch"), "tr"),
     (re.compile(r"^tr"), "ch"),
     (re.compile(r"^k"), "c"),
+    # Letters dropped where no valid syllable can stand: "kai" (khai), "đăg" (đăng).
+    (re.compile(r"^k(?=[aou])"), "kh"),
+    (re.compile(r"(?<!n)g$"), "ng"),
     (re.compile(r"^c(?=[iey])"), "k"),
     (re.compile(r"^s"), "x"),
     (re.compile(r"^x"), "s"),
@@ -951,6 +954,41 @@ class _Speller:
         if len(self.context_cache) < 50_000:
             self.context_cache[key] = best
         return best
+
+    def repair_in_context(
+        self, token: str, prev: str, nxt: str, known: Container[str]
+    ) -> tuple[str, ...]:
+        """:meth:`repair`, but a one-edit repair that forms a catalogue bigram with a neighbour
+        beats a more frequent one: "sag tên" is "sang tên", not "sản"; "bag lái" is "bằng"."""
+        if 3 <= len(token) <= 12:
+            key = f"{prev} {token} {nxt}"
+            hit = self.context_cache.get(key)
+            if hit is not None:
+                return (hit,) if hit else self.repair(token)
+
+            def fitting(variants: Iterable[str]) -> list[tuple[int, bool, int, str]]:
+                # Fitting both neighbours beats one; a swapped or replaced letter beats an added
+                # or dropped one ("thcu thực", not "thư"); then the more frequent syllable.
+                ranked = []
+                for e in set(variants):
+                    if e not in self.freq:
+                        continue
+                    fit = bool(prev and f"{prev}_{e}" in known) + bool(
+                        nxt and f"{e}_{nxt}" in known
+                    )
+                    if fit:
+                        ranked.append((fit, len(e) == len(token), self.freq[e], e))
+                return ranked
+
+            # A spelling rule's variant first ("kai" → "cai"), unless only an edit fits.
+            fits = fitting(rx.sub(rep, token) for rx, rep in _RULES if rx.search(token))
+            fits = fits or fitting(self.edits1(token))
+            best = max(fits)[3] if fits else ""
+            if len(self.context_cache) < 50_000:
+                self.context_cache[key] = best
+            if best:
+                return (best,)
+        return self.repair(token)
 
     def repair(self, token: str) -> tuple[str, ...]:
         if token in self.freq or token.isdigit() or len(token) < 2:
@@ -1281,7 +1319,9 @@ class SearchIndex:
                 nxt = raw[i + 1] if i + 1 < n else ""
                 fixed = (speller.in_context(tok, prev, nxt, postings),)
             else:
-                fixed = speller.repair(tok)
+                prev = out[-1] if out else ""
+                nxt = raw[i + 1] if i + 1 < n else ""
+                fixed = speller.repair_in_context(tok, prev, nxt, postings)
             out.extend(fixed)
             if fixed == (tok,):
                 out_marks.append(marks[i] if i < len(marks) else None)

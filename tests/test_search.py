@@ -1378,6 +1378,37 @@ def test_tenth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, 
     assert bundled.search(query)[0].code == code
 
 
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # A syllable no word can be is repaired by what fits its neighbours: a swapped letter
+        # ("thcu thực", not "thư"), a dropped "h" or "n" ("kai tử", "đăg ký").
+        ("chung thcu chu ky mat bao nhieu", "2.000884"),
+        ("dang ky gima ho can nhung gi", "1.004837"),
+        ("chong co dc huong tahi san ko", "2.000693"),
+        ("kai tu cho ong noi", "1.000656"),
+        ("đăg ký thường chú cho con 2 tuổi vào nhà ông bà nội", "1.004222"),
+        # "anh em còn lại" typed without marks: the remaining siblings, no mixed-race child.
+        (
+            "em trai toi bi benh tam than tu nho. Bo me toi deu da mat, anh em con lai chi co "
+            "minh toi o gan. Nay toi muon dung ra lam nguoi giam ho cho em thi dang ky o dau",
+            "1.004837",
+        ),
+        # "mất tình làng nghĩa xóm" loses no title and inherits nothing.
+        (
+            "Nhà bên cạnh xây tường rào lấn qua đất nhà tui gần nửa mét, tui có sổ đỏ đàng "
+            "hoàng. Tui không muốn kiện ra tòa cho mất tình làng nghĩa xóm, chỉ muốn nhờ chính "
+            "quyền đứng ra phân xử",
+            "1.012812",
+        ),
+    ],
+)
+def test_eleventh_round_on_the_bundled_catalogue(
+    bundled: SearchIndex, query: str, code: str
+) -> None:
+    assert bundled.search(query)[0].code == code
+
+
 @pytest.fixture(scope="module")
 def national() -> SearchIndex:
     """The national catalogue (skips when ../shared is absent): twins only it holds together."""
