@@ -56,8 +56,9 @@ _INSULT = re.compile(
 _INSTRUCTION = re.compile(
     r"\b(?:(?:bo qua|quen|phot lo|khong can theo) (?:het |tat ca |moi )?(?:cac |nhung )?"
     r"(?:huong dan|chi dan|chi thi|lenh|yeu cau|quy tac)"
-    r"|(?:tu )?bay gio (?:ban|may|bot) (?:la|dong vai|se la)|tu gio (?:ban|may|bot) la"
-    r"|hay dong vai|dong vai (?:la )?(?:mot|nguoi)|gia vo (?:la|lam)"
+    r"|(?:(?:tu )?bay gio|tu gio|tu nay) (?:ban|may|bot|mi) (?:la|dong vai|se la|se dong vai)"
+    r"|hay dong vai|dong vai (?:la )?(?:mot|nguoi|can bo|chu tich|cong an|nhan vien|quan chuc)"
+    r"|gia vo (?:la|lam)"
     r"|ignore (?:all |any |the |your )?(?:previous|prior|above|earlier|preceding|your)"
     r" (?:instructions|prompts?|rules|messages)"
     r"|disregard (?:all |any |the |your )?(?:previous |prior |above )?(?:instructions|rules)"
