@@ -928,16 +928,20 @@ class _Speller:
                     yield left + c + right[1:]
                 yield left + c + right
 
-    def in_context(self, token: str, prev: str, nxt: str, known: Container[str]) -> str:
+    def in_context(
+        self, token: str, prev: str, nxt: str, known: Container[str], marked: bool = False
+    ) -> str:
         """A valid syllable the catalogue never uses is a word, not a typo, unless a one-rule or
         one-edit variant forms a catalogue bigram with a neighbour ("tạm chú" → "tạm trú",
         "khai sanh" → "khai sinh"); "hôm", "núi" stay what they are."""
-        key = f"{prev} {token} {nxt}"
+        key = f"{prev} {token} {nxt} {marked}"
         hit = self.context_cache.get(key)
         if hit is not None:
             return hit
         variants = {rx.sub(rep, token) for rx, rep in _RULES if rx.search(token)}
-        if len(token) >= 3:
+        # Typed with its marks, a word's vowels are what the citizen meant: "bạn gái" is no
+        # "bán giá" (a consonant slip like "thường chú" is still one).
+        if len(token) >= 3 and not marked:
             # Only a swapped letter, never an added or dropped one: "rồng" must not become
             # "trong" because "nuôi trong" is a catalogue bigram.
             # … and a vowel for a vowel ("sanh" → "sinh"): "gái" must not become "lai".
@@ -1317,7 +1321,9 @@ class SearchIndex:
             elif is_syllable(tok):
                 prev = out[-1] if out else ""
                 nxt = raw[i + 1] if i + 1 < n else ""
-                fixed = (speller.in_context(tok, prev, nxt, postings),)
+                typed = marks[i] if i < len(marks) else None
+                marked = typed is not None and typed != tok
+                fixed = (speller.in_context(tok, prev, nxt, postings, marked),)
             else:
                 prev = out[-1] if out else ""
                 nxt = raw[i + 1] if i + 1 < n else ""

@@ -1394,6 +1394,22 @@ def test_tenth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, 
             "minh toi o gan. Nay toi muon dung ra lam nguoi giam ho cho em thi dang ky o dau",
             "1.004837",
         ),
+        # A mezzanine and a raised floor are a renovation.
+        ("Tui muốn nâng nền với làm thêm gác lửng cho căn nhà mặt tiền đang ở.", "1.013229"),
+        # An English "married to" is the background.
+        (
+            "I'm American, married to a Vietnamese woman in Vũng Tàu. Can I register a household "
+            "business in my own name for our small bakery?",
+            "1.001612",
+        ),
+        # A pension collected for a bedridden parent.
+        (
+            "My mother-in-law gets a monthly pension but she is bedridden now. How do we set up "
+            "an authorization so I can collect it for her?",
+            "1.001601",
+        ),
+        # Typed with its marks, "bạn gái" is not "bán giá".
+        ("Giờ cưới bạn gái quê Đồng Nai thì tôi cần làm thủ tục gì?", "1.000894"),
         # "mất tình làng nghĩa xóm" loses no title and inherits nothing.
         (
             "Nhà bên cạnh xây tường rào lấn qua đất nhà tui gần nửa mét, tui có sổ đỏ đàng "
@@ -1571,3 +1587,42 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
         "recognised as the father?"
     )
     assert SearchIndex.build(_TWINS).search(query)[0].code in {"1.000689", "1.001695"}
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        # A dead pensioner's arrears are drawn by the heirs; animals sold in another province
+        # leave it.
+        (
+            "Ông nội tui mất tháng 5, còn 2 tháng lương hưu chưa lãnh, con cháu muốn lãnh thay.",
+            "2.000717",
+        ),
+        (
+            "Tui chở 300 con vịt từ Đồng Tháp lên Bình Dương bán, có cần giấy kiểm dịch không",
+            "1.002338",
+        ),
+        # Foreign tenants named by nationality are declared as foreigners.
+        (
+            "Nhà tui ở Hội An cho hai vợ chồng người Pháp thuê phòng ở 1 tháng, nghe nói phải "
+            "khai báo tạm trú cho họ.",
+            "1.000253",
+        ),
+        # A marriage of many years is the background; a passport not found again is lost.
+        (
+            "Hai vợ chồng tui cưới nhau mười mấy năm mà hiếm muộn, chạy chữa đủ nơi không được. "
+            "Đứa cháu bên ngoại 3 tuổi, ba má nó mất trong vụ lật ghe năm ngoái, giờ ông bà ngoại "
+            "già yếu nuôi không nổi. Vậy có đủ điều kiện nhận nó làm con nuôi không?",
+            "2.001263",
+        ),
+        (
+            "Tôi đánh rơi hộ chiếu lúc đi chợ, chắc không tìm lại được. Trình báo mất hộ chiếu "
+            "gồm những bước nào?",
+            "1.001445",
+        ),
+    ],
+)
+def test_eleventh_round_on_the_national_catalogue(
+    national: SearchIndex, query: str, code: str
+) -> None:
+    assert national.search(query)[0].code == code
