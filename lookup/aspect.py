@@ -72,6 +72,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|hay (?:la )?(?:phai )?(?:tu |chinh chu |chinh ho |truc tiep )?(?:len|den|ra|di)"
             r" (?:\w+ )?(?:lay|nhan)|(?:sent|mailed) (?:to me |to my \w+ |home )?by (?:mail|post)"
             r"|by (?:mail|post) or|new card or"
+            r"|(?:mailed|posted|delivered|sent) (?:to )?(?:me|my (?:home|house|address)|home)"
             r"|duoc nhan (?:nhung |cac )?(?:giay|gi)|ban cung|the cung|ban giay|ban pdf|file pdf"
             r"|nhan duoc (?:nhung |cac )?giay to (?:gi|nao)"
             r"|(?:dang|loai) (?:the|giay|ban)(?: \w+){0,2} hay|dung (?:duoc )?(?:trong )?bao lau"
@@ -94,7 +95,11 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         # Where a fee is paid asks where, even when the procedure is named after the fee
         # ("lệ phí trước bạ nộp ở đâu").
         Aspect.WHERE,
-        re.compile(r"\b(?:nop|dong|tra) (?:\w+ ){0,2}(?:o dau|tai dau|cho nao)\b"),
+        re.compile(
+            r"\b(?:(?:nop|dong|tra) (?:\w+ ){0,2}(?:o dau|tai dau|cho nao)"
+            # "nộp HS ở VP đăng ký đất đai hay UBND xã": which office takes the file.
+            r"|nop (?:hs|ho so) (?:o|tai) (?:\w+ ){1,6}hay)\b"
+        ),
     ),
     (
         Aspect.FEE,
@@ -144,7 +149,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?<!doc )(?<!xem )(?<!coi )(?<!thay )(?<!nghe )(?<!doc bao )tren mang"
             r"|dich vu cong|cong dvc|dvc|qua vneid|vssid"
             r"|(?:dang ky|lam|nop|khai) tren vneid|(?:nop|khai|lam ho so)(?: \w+){0,3} tai nha"
-            r"|(?:tai|o) nha (?:lam|nop|khai)|qua app|tren app"
+            r"|(?:tai|o) nha (?:lam|nop|khai)(?! (?:ruong|ray|vuon|noi tro|thue|viec|an|nong))"
+            r"|qua app|tren app"
             r"|ung dung|internet|website|trang web|qua buu dien|buu chinh|gui buu dien"
             r"|khong (?:can|phai) (?:len|ra|den|di)|tu lam tren|(?:qua|tren) dien thoai"
             r"|apply online"
@@ -165,7 +171,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             # what to bring is asked.
             r"\b(?:(?<!chua co )(?<!chua lam )(?<!khong co )giay to gi|giay to nao"
             r"|(?<!lam )(?<!huong )(?<!duoc )(?<!ho tro )nhung gi|nhung giay"
-            r"|ho so gom|ho so can|ho so gi"
+            r"|(?:ho so|hs) gom|ho so can|(?:ho so|hs) (?:gi|j)\b"
             r"|ho so (?:nhu the nao|the nao|ra sao)|can gi|mang gi"
             r"|(?:can|phai|nho) mang theo|mang theo (?:gi|nhung|giay|ban|cac)|chuan bi gi"
             r"|can nhung|thanh phan ho so|chuan bi ho so|can co gi|phai co gi|can nhung loai"
@@ -255,10 +261,13 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|it nhat (?:\w+ ){0,5}(?:moi|thi) (?:\w+ ){0,3}(?:duoc|dc)"
             r"|am i eligible|eligible|allowed to|qualify|on (?:her|his|my|their) behalf"
             r"|is that possible"
-            r"|(?<!how )can (?:i|we|my|a|the|he|she|foreigners?) (?!renew|apply online)"
+            r"|(?<!how )can (?:i|we|my|a|the|he|she|foreigners?)"
+            r" (?!renew|apply online|speak|talk|chat)"
             r"|is it possible|requirements? for|conditions? (?:to|for)|what are the conditions"
             r"|who (?:has|have|needs?) to|who must"
             r"|\d{1,2} (?:tuoi|t)(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k|chua)"
+            # "chồng có được hưởng thai sản không": whether a benefit is due.
+            r"|(?:duoc|dc) huong(?: \w+){1,8} (?:khong|ko|k|hong)|entitled"
             # Last of all: "… được không?" asking nothing else asks whether it may be done.
             r"|(?:duoc|dc) (?:khong|ko|k|hong|hok)(?: (?:a|ad|admin|anh|chi|em|vay|the|nhi|ha|z"
             r"|ak))*$)\b"

@@ -1054,6 +1054,20 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("tam tru onl dc ko", "online"),
         ("e bán hàng onl trên shopee có cần đk hkd hok", None),
         ("I'd like to adopt her son from her first marriage. Is that possible?", "eligibility"),
+        ("Karaoke xin GCN đủ ĐK ANTT cần HS gì", "documents"),
+        ("tách thửa nộp HS ở VP đăng ký đất đai hay UBND xã", "where"),
+        ("chồng đc hưởng chế độ TS khi vợ sinh ko", "eligibility"),
+        (
+            "My company pays my social insurance. Am I entitled to the paternity benefit?",
+            "eligibility",
+        ),
+        ("If I apply for a criminal record certificate, can it be mailed to my home?", "result"),
+        ("Can I speak to a real person please?", None),  # the handoff, not a condition
+        # Staying home to farm is the story, not filing from home.
+        (
+            "mạ tui 62 tuổi, ở nhà làm ruộng, có được hưởng tiền tuất hằng tháng không",
+            "eligibility",
+        ),
         ("nằm viện 5 ngày, muốn lãnh tiền mấy ngày nghỉ thì làm sao", None),
         # Not asking an aspect: a duration in the story, money already paid, a "how" question.
         ("con gái lấy chồng được mấy tháng, giờ chuyển khẩu theo chồng", None),
