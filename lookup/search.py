@@ -612,6 +612,13 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
     ),
     ("mobile", re.compile(r"\bluu dong\b"), re.compile(r"\bluu dong\b"), 0.85),
     (
+        # Reporting a lost passport or card waits for a loss: "hộ chiếu" alone asks for one.
+        "lost",
+        re.compile(r"^trinh bao mat\b"),
+        re.compile(r"\bmat\b|\bthat lac\b|\broi\b|\blost\b|\btrom\b|\bcuop\b|\bstolen\b"),
+        0.9,
+    ),
+    (
         # Birth and recognition together: asked when both are, not by a recognition alone
         # (a birth registered already loses its "khai sinh" in the lexicon).
         "combined",

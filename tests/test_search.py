@@ -1416,6 +1416,13 @@ def test_tenth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, 
             "business in my own name for our small bakery?",
             "1.001612",
         ),
+        # A passport alone, or its fee, asks for one; reporting a loss waits for a loss.
+        ("hộ chiếu", "1.001456"),
+        ("le phi ho chieu", "1.001456"),
+        ("mất hộ chiếu", "1.010386"),  # the commune-level copy in the bundled catalogue
+        # "Đăng ký kết hôn" abbreviated; "nộp ở đâu" asks where, it names nothing.
+        ("Thủ tục ghi chú kết hôn, đã ĐKKH bên Nhật giờ về VN", "2.002189"),
+        ("ĐK HKD nộp ở đâu", "1.001612"),
         # A pension collected for a bedridden parent.
         (
             "My mother-in-law gets a monthly pension but she is bedridden now. How do we set up "
