@@ -1629,6 +1629,36 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "khai báo tạm trú cho họ.",
             "1.000253",
         ),
+        # A one-off invoice for someone without a business (three writers ask it so).
+        (
+            "Tui bán 5 tấn lúa cho công ty, họ đòi hóa đơn mà tui là nông dân hông có đăng ký kinh "
+            "doanh. Xin hóa đơn lẻ ở dâu?",
+            "1.010339",
+        ),
+        ("tien bi chay mot goc mang di doi o ngan hang nha nuoc can giay to gi", "2.001077"),
+        ("xin giấy thông hành đi du lịch Đông Hưng TQ, ko có hộ chiếu thì có đc ko ạ", "1.003494"),
+        # English: tax cleared before leaving, a year's settlement, a birth abroad recorded, and
+        # a criminal record for a job abroad by someone who lives here.
+        (
+            "I'm leaving Vietnam for good and need a tax office confirmation that I've paid all "
+            "my taxes.",
+            "1.008591",
+        ),
+        (
+            "I'm a Japanese engineer working in Bình Dương. I left my company in October, so I "
+            "need to do my personal income tax finalization myself.",
+            "2.002233",
+        ),
+        (
+            "My baby was born in Germany and has a German birth certificate. I'm Vietnamese. How "
+            "do I get the birth recorded in Vietnam when we move back to Đà Nẵng?",
+            "2.000547",
+        ),
+        (
+            "I'm an English teacher from the UK and have lived in Đà Nẵng for 3 years. I need a "
+            "Vietnamese criminal record certificate for a new job abroad. Where do I apply?",
+            "3.000333",
+        ),
         # A marriage of many years is the background; a passport not found again is lost.
         (
             "Hai vợ chồng tui cưới nhau mười mấy năm mà hiếm muộn, chạy chữa đủ nơi không được. "
