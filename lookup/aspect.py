@@ -173,7 +173,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|(?<!lam )(?<!huong )(?<!duoc )(?<!ho tro )nhung gi|nhung giay"
             r"|(?:ho so|hs) gom|ho so can|(?:ho so|hs) (?:gi|j)\b"
             r"|ho so (?:nhu the nao|the nao|ra sao)|can gi|mang gi"
-            r"|(?:can|phai|nho) mang theo|mang theo (?:gi|nhung|giay|ban|cac)|chuan bi gi"
+            r"|(?:can|phai|nho) (?:mang|dem) theo|(?:mang|dem) theo (?:gi|nhung|giay|ban|cac)"
+            r"|chuan bi gi"
             r"|can nhung|thanh phan ho so|chuan bi ho so|can co gi|phai co gi|can nhung loai"
             r"|(?:lay|can|mang|nop) giay gi|mau don|mau to khai|to khai (?:nao|gi|mau)|mau so"
             r"|what documents|which documents|what papers"
@@ -266,6 +267,11 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|is it possible|requirements? for|conditions? (?:to|for)|what are the conditions"
             r"|who (?:has|have|needs?) to|who must"
             r"|\d{1,2} (?:tuoi|t)(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k|chua)"
+            # "… có được không, hay phải đợi cuối năm?": whether it may be done now.
+            r"|(?:duoc|dc) (?:khong|ko|k|hong|hok) hay (?:la |phai |bat buoc |cu |con |chi |doi )"
+            r"|co (?:\w+ ){1,2}(?:duoc|dc)(?: \w+){1,4} (?:khong|ko|k|hong|hok)"
+            r"(?: (?:a|ad|vay|the|nhi|ha|z|ak))*$"
+            r"|(?:bao nhieu|may) (?:\w+ ){0,3}(?:thi )?moi (?:duoc|dc)"
             # "chồng có được hưởng thai sản không": whether a benefit is due.
             r"|(?:duoc|dc) huong(?: \w+){1,8} (?:khong|ko|k|hong)|entitled"
             # Last of all: "… được không?" asking nothing else asks whether it may be done.

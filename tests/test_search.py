@@ -1063,6 +1063,14 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ),
         ("If I apply for a criminal record certificate, can it be mailed to my home?", "result"),
         ("Can I speak to a real person please?", None),  # the handoff, not a condition
+        # "… được không, hay phải …": whether it may be done now; "bao nhiêu thì mới được".
+        (
+            "Muốn xin công nhận hộ nghèo giữa năm có được không hay phải đợi rà soát cuối năm?",
+            "eligibility",
+        ),
+        ("Tiền rách như vậy có đổi được tiền mới không?", "eligibility"),
+        ("dien tich bao nhieu thi moi duoc tach", "eligibility"),
+        ("Giờ làm khai sinh thì cần đem theo gì?", "documents"),
         # Staying home to farm is the story, not filing from home.
         (
             "mạ tui 62 tuổi, ở nhà làm ruộng, có được hưởng tiền tuất hằng tháng không",
