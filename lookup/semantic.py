@@ -1,4 +1,4 @@
-"""A second, optional ranking stage by meaning: re-orders the lexical ranker's candidates.
+"""A second ranking stage by meaning (on by default): re-orders the lexical ranker's candidates.
 
 The lexical ranker (:mod:`lookup.search`) decides *whether* something plausible was asked and
 finds the candidates; a multilingual sentence embedding (multilingual-e5-small, 4-bit, from the

@@ -15,6 +15,11 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot import i18n
+
+# The conversation scripts and the command-line tests expect the lexical ranking: search by
+# meaning (on by default) re-orders "did you mean" buttons by the model, and every fresh
+# database would embed the bundled catalogue again. tests/test_semantic.py turns it on.
+os.environ.setdefault("MOTCUA_SEMANTIC_SEARCH", "false")
 from bot.app import App, build_dialogue
 from bot.catalogue import Catalogue
 from bot.channels import telegram, zalo_bot, zalo_oa

