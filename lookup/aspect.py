@@ -193,7 +193,11 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         Aspect.WHERE,
         re.compile(
             r"\b(?:o dau|cho nao|noi nao|co quan (?:\w+ ){0,2}nao|nop o|nop tai|den dau|ra dau"
-            r"|len dau|di dau|ve dau|lam o|xa nao|phuong nao|cong an nao|tinh nao|ben nao"
+            r"|len dau|di dau|ve dau"
+            # "làm ở xã hay phường" asks where; "làm ở xưởng gỗ" is where one works.
+            r"|lam o (?!xuong|nha may|cong ty|cty|tro|han|nhat|dai loan|nong truong|cong truong"
+            r"|khu cong nghiep|kcn|tiem|cua hang|nuoc ngoai|ngoai|benh vien|truong|quan|nha hang"
+            r"|khach san|cong xuong|mo|cang|ben)|xa nao|phuong nao|cong an nao|tinh nao|ben nao"
             r"|van phong nao|dia chi (?:o dau|nop|cua (?:co quan|so|xa|phuong|ubnd))|o xa hay"
             r"|o phuong hay|(?:ra|len|ve) (?:cong an |ca |ubnd |uy ban )?(?:xa|phuong|tinh) hay"
             r"|hay (?:len |ra |ve |o )?(?:tinh"
@@ -233,7 +237,9 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         Aspect.ELIGIBILITY,
         re.compile(
-            r"\b(?:co du dieu kien|du dieu kien (?:de|mua|lam|huong|nhan)|du dk|du tuoi|tieu chi"
+            # "để đủ điều kiện mua nhà" is a purpose, not a question.
+            r"\b(?:co du dieu kien|(?<!de )du dieu kien (?:de|mua|lam|huong|nhan)|du dk|du tuoi"
+            r"|tieu chi"
             r"|^dieu kien"
             r"|dieu kien (?:gi|nao|la gi|de|\w+(?: \w+){0,5} la gi)|(?:dk|dieu kien) de"
             r"|co duoc (?!khong|ko)|co duoc phep|nop thay|lam ho(?! chieu| khau| kinh| tich| so)"
@@ -243,7 +249,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|da (?:duoc|dc) (?:\w+ ){1,5}chua|con (?:duoc|dc) (?:\w+ ){1,6}(?:khong|ko|k)"
             r"|(?:moi|tren|duoi|da|chua du|du) \d{1,2}(?: tuoi|t)?(?: \w+){0,6} (?:duoc|dc)"
             r" (?:khong|ko|k|chua)"
-            r"|di thay|thay cho (?:chau|con|em|me|bo|nguoi|chong|vo|ma|ba|ong|cha|anh|chi)|dung ra"
+            r"|di thay|thay cho (?:chau|con|em|me|bo|nguoi|chong|vo|ma|ba|ong|cha|anh|chi)"
+            r"|ai (?:duoc|dc|co the) (?:dung ra |di )?(?:lam|nop|khai|dang ky|xin)"
             r"|uy quyen \w+(?: \w+){0,4} (?:duoc|dc) (?:khong|ko|k)|co phai (?:\w+ ){1,3}lai"
             r"|co (?:xin|dang ky|lam|nop|mua|dung ten|nhap|chuyen|tach|cap)(?: \w+){0,6}"
             r" (?:duoc|dc) (?:khong|ko|k)|can (?:anh|a) foreigners?|foreigners? (?:can|be allowed)"

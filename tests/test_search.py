@@ -1071,6 +1071,15 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("Tiền rách như vậy có đổi được tiền mới không?", "eligibility"),
         ("dien tich bao nhieu thi moi duoc tach", "eligibility"),
         ("Giờ làm khai sinh thì cần đem theo gì?", "documents"),
+        # Where one works, stepping forward, a purpose: stories, not questions.
+        ("Em làm ở xưởng gỗ bị máy cưa đứt 2 ngón tay. Giờ em muốn làm hồ sơ hưởng chế độ", None),
+        (
+            "Anh chị tui mất, để lại đứa cháu 8 tuổi. Tui muốn đứng ra làm người giám hộ cho nó.",
+            None,
+        ),
+        ("muốn xin xác nhận thu nhập thấp để đủ điều kiện mua nhà ở xã hội", None),
+        ("Cho hỏi ai được đứng ra đăng ký khai tử cho người mất?", "eligibility"),
+        ("thủ tục này làm ở xã hay phường", "where"),
         # Staying home to farm is the story, not filing from home.
         (
             "mạ tui 62 tuổi, ở nhà làm ruộng, có được hưởng tiền tuất hằng tháng không",
