@@ -133,8 +133,10 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|han (?:chot|cuoi)|cham nhat (?:la )?(?:ngay|khi)|deadline|truoc ngay nao"
             r"|trong (?:thoi han|vong) bao lau|(?:vao )?(?:thang|ngay) may\b"
             r"|(?<!chua )(?<!khong )bao gio (?:thi )?(?:co|xong|lay|nhan|duoc)"
-            r"|ngay nao (?:co|lay|nhan)|lau (?:khong|ko|qua|vay)|may hom"
-            r"|(?:mat|trong|chi) may (?:tuan|thang)|mat may|trong ngay|lay lien|lay ngay|co ngay"
+            r"|ngay nao (?:co|lay|nhan)|lau (?:khong|ko|qua|vay)|(?<!o )may hom(?! nay)"
+            r"|(?:mat|trong|chi) may (?:tuan|thang)"
+            r"|mat may(?! anh| chi| em| dua| nguoi| con| dong| cai)"
+            r"|trong ngay|lay lien|lay ngay|co ngay"
             r"|co lien|co kip|kip (?:khong|ko)|(?<!o dau )nhanh nhat|hen tra|how long"
             r"|how many (?:days|weeks)"
             r"|when will|when can (?:i|we)|how soon|how quickly|processing time|turnaround"
@@ -169,7 +171,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             # "làm những gì" asks what to do, "hưởng / được những gì" what one gets.
             # "chưa có giấy tờ gì" tells a story (no papers yet); "mang theo" a move, unless
             # what to bring is asked.
-            r"\b(?:(?<!chua co )(?<!chua lam )(?<!khong co )giay to gi|giay to nao"
+            r"\b(?:(?<!chua co )(?<!lam )(?<!khong co )giay to gi|giay to nao"
             r"|(?<!lam )(?<!huong )(?<!duoc )(?<!ho tro )nhung gi|nhung giay"
             r"|(?:ho so|hs) gom|ho so can|(?:ho so|hs) (?:gi|j)\b"
             r"|ho so (?:nhu the nao|the nao|ra sao)|can gi|mang gi"

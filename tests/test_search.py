@@ -1080,6 +1080,11 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("muốn xin xác nhận thu nhập thấp để đủ điều kiện mua nhà ở xã hội", None),
         ("Cho hỏi ai được đứng ra đăng ký khai tử cho người mất?", "eligibility"),
         ("thủ tục này làm ở xã hay phường", "where"),
+        # "mất, mấy anh em …" is no "mất mấy ngày"; a stay of a few days; what to do, not bring.
+        ("Ba tui mất, mấy anh em đã làm xong văn bản, giờ cần sang tên miếng đất", None),
+        ("bà con dưới quê lên chơi ở mấy hôm, có phải báo với công an không", None),
+        ("muốn dựng rạp trên vỉa hè 1 ngày thì phải làm giấy tờ gì với phường", None),
+        ("cần giấy tờ gì", "documents"),
         # Staying home to farm is the story, not filing from home.
         (
             "mạ tui 62 tuổi, ở nhà làm ruộng, có được hưởng tiền tuất hằng tháng không",
