@@ -1681,6 +1681,16 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "Vietnamese criminal record certificate for a new job abroad. Where do I apply?",
             "3.000333",
         ),
+        # A house or a plot sold, and its income tax (four writers ask it so).
+        (
+            "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
+            "1.007674",
+        ),
+        (
+            "Em bán miếng đất ở quê, người mua hỏi thuế thu nhập cá nhân ai đóng, đóng bao nhiêu "
+            "phần trăm, khai ở đâu",
+            "1.007674",
+        ),
         # A marriage of many years is the background; a passport not found again is lost.
         (
             "Hai vợ chồng tui cưới nhau mười mấy năm mà hiếm muộn, chạy chữa đủ nơi không được. "
