@@ -796,6 +796,22 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
     ),
     ("central", _CENTRAL, re.compile(r"\btrung uong\b|\bbo\b|\bcuc\b"), 0.97),
     ("district", _DISTRICT, re.compile(r"\bhuyen\b"), 0.95),
+    (
+        # A tax registration ("Đăng ký thuế trong trường hợp tạm ngừng …") waits for a word about
+        # tax: a household business pausing asks the business registry first.
+        "tax_registration",
+        re.compile(r"^dang ky thue\b"),
+        re.compile(r"\bthue\b|\bmst\b|\btax\b"),
+        0.9,
+    ),
+    (
+        # A provincial copy yields to the commune's when the citizen names the commune's office
+        # ("khiếu nại quyết định của công an xã"): "asked" here is every query that does not.
+        "provincial",
+        re.compile(r"\bcap tinh\b"),
+        re.compile(r"^(?!.*\b(?:cong an|ubnd|uy ban|chu tich|cap|can bo) (?:xa|phuong)\b)"),
+        0.97,
+    ),
     ("online", re.compile(r"\btoan trinh\b"), re.compile(r"\btruc tuyen\b|\bonline\b"), 0.98),
 )
 

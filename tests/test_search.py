@@ -1681,6 +1681,19 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "Vietnamese criminal record certificate for a new job abroad. Where do I apply?",
             "3.000333",
         ),
+        # The commune's copy when the commune's office is named; a household business pausing
+        # asks the business registry, not the tax registration; an orphan's guardian.
+        (
+            "toi muon khieu nai quyet dinh xu phat cua cong an xa vi phat sai, nop don o dau",
+            "1.004335",
+        ),
+        ("tạm nghưng kinh doanh hộ cá thể phải báo trước mấy ngày", "1.001570"),
+        (
+            "bố mẹ cháu mất trong vụ tai nạn giao thông tháng trước, cháu mới 10 tuổi, tôi là bác "
+            "ruột hiện nuôi cháu, muốn đứng ra làm người giám hộ hợp pháp để lo giấy tờ cho cháu",
+            "1.004837",
+        ),
+        ("cháu tôi đủ 18 tuổi rồi, tôi muốn thôi làm người dám hộ của cháu", "1.004845"),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
