@@ -821,7 +821,7 @@ _SUBJECT_ASKS: dict[str, re.Pattern[str]] = {
     "organisation": re.compile(
         r"\bto chuc\b|\bdoanh nghiep\b|\bcong ty\b|\bco quan\b|\bhop tac xa\b|\bchi nhanh\b"
         r"|\bvan phong\b|\bdon vi\b|\btruong\b|\bbenh vien\b|\bco so\b|\bnha may\b"
-        r"|\bcompany\b|\borgani[sz]ation\b|\bhtx\b"
+        r"|\bcompany\b|\borgani[sz]ation\b|\bhtx\b|\bto hop tac\b"
     ),
     "official": re.compile(
         r"\bcan bo\b|\bcong chuc\b|\bvien chuc\b|\bdang vien\b|\bcong an\b|\bquan doi\b"

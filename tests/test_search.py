@@ -1694,6 +1694,12 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "1.004837",
         ),
         ("cháu tôi đủ 18 tuổi rồi, tôi muốn thôi làm người dám hộ của cháu", "1.004845"),
+        # Land bought on a handwritten paper from a seller who had the certificate and is gone.
+        (
+            "Năm 2015 tôi mua đất bằng giấy ta, người bán có sổ rồi nhưng chưa sang tên cho tôi. "
+            "Giờ người bán đi đâu mất liên lạc. Tôi có làm sổ đứng tên mình được không?",
+            "1.012785",
+        ),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
