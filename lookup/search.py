@@ -695,7 +695,8 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
     ),
     (
         # The exception that needs no permit ("… không phải xin phép"): converting garden land to
-        # residential needs one, so this waits for the citizen to say none is needed.
+        # residential needs one, so this waits for the citizen to say none is needed. 0.88 let
+        # the exception's shorter name win such stories; 0.75 gained two on fourteen dev sets.
         "no_permit",
         re.compile(r"\bkhong phai xin phep\b"),
         re.compile(
@@ -703,7 +704,7 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
             # From one crop to a perennial one stays agricultural land: no permit.
             r"|\b(?:sang|qua) (?:trong )?(?:cay )?(?:\S+ )?lau nam\b"
         ),
-        0.88,
+        0.75,
     ),
     (
         # Benefits for helpers without social insurance (disaster, fire, security volunteers):

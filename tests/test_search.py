@@ -1700,6 +1700,14 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "Giờ người bán đi đâu mất liên lạc. Tôi có làm sổ đứng tên mình được không?",
             "1.012785",
         ),
+        # A fishing boat just built is registered, not approved for building.
+        ("tau ca moi dong 15m can dang ky o dau z", "1.003650"),
+        # Garden land made residential needs a permit: not the exception without one.
+        (
+            "Toi co 200m2 dat vuon trong cay lau nam lien ke nha, muon len tho cu de xay nha cho "
+            "con. Phai nop ho so xin o dau?",
+            "1.013949",
+        ),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
