@@ -1708,6 +1708,13 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "con. Phai nop ho so xin o dau?",
             "1.013949",
         ),
+        # Hurt at work, told by the injury: a work accident, not sickness or survivors' benefits.
+        (
+            "Anh trai tôi làm công nhân xây dựng, tuần trước bị ngã từ giàn giáo xuống gãy chân "
+            "phải mổ, công ty có đóng bảo hiểm đầy đủ. Giờ muốn làm hồ sơ để anh ấy được hưởng chế "
+            "độ thì cần chuẩn bị những giấy tờ gì?",
+            "1.001632",
+        ),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
