@@ -1715,6 +1715,15 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "độ thì cần chuẩn bị những giấy tờ gì?",
             "1.001632",
         ),
+        # A military licence exchanged; a birth certificate abbreviated (its copy, or its blank
+        # father's part); a border pass for someone without a passport.
+        ("Tôi xuất ngũ rồi, có bằng lái quân sự hạng C, giờ muốn đổi sang bằng dân sự", "3.000349"),
+        ("mất GKS bản gốc r, giờ xin bản sao thì lm sao ak", "2.000635"),
+        (
+            "bố mẹ e hồi đó chưa cưới nên GKS e để trống tên bố, h bố e mún nhận e là con thì lm "
+            "thủ tục j ạ",
+            "1.001022",
+        ),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
