@@ -1724,6 +1724,17 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "thủ tục j ạ",
             "1.001022",
         ),
+        # English: a residence card held is the story of another request.
+        (
+            "I bought a brand-new Honda scooter. Can I register it in my own name as a foreigner "
+            "with a TRC?",
+            "1.013067",
+        ),
+        (
+            "I've lived in Vietnam for 5 years with a temporary residence card and I'm married to "
+            "a Vietnamese citizen. I'd like to apply for a permanent residence card.",
+            "1.001010",
+        ),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
