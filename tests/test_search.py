@@ -1735,6 +1735,17 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "a Vietnamese citizen. I'd like to apply for a permanent residence card.",
             "1.001010",
         ),
+        # English: a new visa without leaving; a foreigner's home ownership extended.
+        (
+            "My business visa is about to expire. Can my company sponsor a new visa for me "
+            "without me leaving Vietnam?",
+            "1.001194",
+        ),
+        (
+            "I bought an apartment in HCMC as a foreigner, the ownership term is 50 years. Can it "
+            "be extended later?",
+            "1.012890",
+        ),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
