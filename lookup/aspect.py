@@ -66,7 +66,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|co luon (?:ma so|mst|so)|ban giay|the dien tu|cam ve|gui ve (?:nha|tan)"
             r"|tu (?:len|ra|di) (?:lay|nhan)|tra (?:ve|qua) (?:tai khoan|tk|ngan hang|cong ty|cty)"
             r"|(?:nhan|linh) tien mat|tien mat hay|hay tien mat|ghi ten (?:ai|ca|chung|rieng)"
-            r"|(?:cap|duoc) (?:1|mot) so (?:rieng|chung)"
+            r"|(?:cap|duoc) (?:1|mot) so (?:rieng|chung)|duoc cap (?:giay|nhung) (?:gi|nao)"
             r"|xin them ban|(?:bien|so|the|giay) (?:moi|cu) hay|receive the result"
             r"|(?:gui|tra|ship|chuyen|giao)(?: \w+){0,4} ve (?:tan )?(?:nha|dia chi|noi)"
             r"|hay (?:la )?(?:phai )?(?:tu |chinh chu |chinh ho |truc tiep )?(?:len|den|ra|di)"
@@ -76,7 +76,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|duoc nhan (?:nhung |cac )?(?:giay|gi)|ban cung|the cung|ban giay|ban pdf|file pdf"
             r"|nhan duoc (?:nhung |cac )?giay to (?:gi|nao)"
             r"|(?:dang|loai) (?:the|giay|ban)(?: \w+){0,2} hay|dung (?:duoc )?(?:trong )?bao lau"
-            r"|get the result|what will i (?:receive|get)|valid|validity|what do i get"
+            r"|get the result|what will i (?:receive|get)|(?<!\ba )(?<!\banh )valid|validity"
+            r"|what do i get"
             r"|paper (?:certificate|copy|or)|electronic (?:one|copy|version|certificate)"
             r"|stamp or paper|how many copies)\b"
         ),
@@ -222,6 +223,11 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             # "… ở bưu điện được không hay phải lên UBND": which of two offices.
             r"|hay (?:la )?(?:phai |bat buoc )?(?:len|ra|den|ve|o|tai) (?:\w+ )?(?:ubnd|uy ban"
             r"|cong an|so|toa|phong|van phong|buu dien|chi cuc|cuc|trung tam|xa|phuong|tinh)"
+            # "chứng thực ở UBND xã được không", "can I do it at the commune?": which office.
+            r"|(?:o|tai) (?:\w+ ){0,3}(?:xa|phuong|ubnd|uy ban|so|cong an|truong|toa|buu dien"
+            r"|dai su quan|lanh su)(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k|hong|hok)"
+            r"|(?:do it|do this|apply|applied|done|file|submit|get it|apply for it)(?: \w+){0,3}"
+            r" (?:at|through) (?:the |our |my )?(?:\w+ )?(?:commune|ward|embassy|consulate)"
             r"|what office|which place|address)\b"
         ),
     ),

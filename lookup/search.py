@@ -668,7 +668,7 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
     (
         "agency",
         re.compile(r"theo (?:yeu cau|de nghi) cua co quan"),
-        re.compile(r"\bco quan\b|\bto tung\b"),
+        re.compile(r"\bco quan\b|\bto tung\b|\bcong ty\b|\bcompany\b|\bemployer\b"),
         0.88,
     ),
     ("linked", re.compile(r"\blien thong\b"), re.compile(r"\blien thong\b"), 0.88),
@@ -803,7 +803,7 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
         "tax_registration",
         re.compile(r"^dang ky thue\b"),
         re.compile(r"\bthue\b|\bmst\b|\btax\b"),
-        0.9,
+        0.85,
     ),
     (
         # A provincial copy yields to the commune's when the citizen names the commune's office

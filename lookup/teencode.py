@@ -33,6 +33,8 @@ TEENCODE: dict[str, tuple[str, ...]] = {
         "hong": "khong",  # replaced only outside "hỏng" contexts: see _HONG_OBJECTS
         "dc": "duoc",
         "dk": "duoc",  # only when followed by "ko"/"k"…: see normalise()
+        "dki": "dang ky",
+        "dky": "dang ky",
         "j": "gi",
         "z": "vay",
         "v": "vay",

@@ -1085,6 +1085,12 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("bà con dưới quê lên chơi ở mấy hôm, có phải báo với công an không", None),
         ("muốn dựng rạp trên vỉa hè 1 ngày thì phải làm giấy tờ gì với phường", None),
         ("cần giấy tờ gì", "documents"),
+        # Which office, asked as "… ở UBND xã được không" or "at the commune".
+        ("Ông tôi muốn lập di chúc, có chứng thực di chúc ở UBND xã được không?", "where"),
+        ("They want my signature certified. Can I do it at the commune?", "where"),
+        ("dang ky ket hon xog dc cap giay gi vay", "result"),
+        ("How long is a Vietnam e-visa valid for?", "result"),
+        ("I have a valid UK driving licence. I'd like to convert it. What's the fee?", "fee"),
         # Staying home to farm is the story, not filing from home.
         (
             "mạ tui 62 tuổi, ở nhà làm ruộng, có được hưởng tiền tuất hằng tháng không",
@@ -1746,6 +1752,42 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
             "be extended later?",
             "1.012890",
         ),
+        # Fifteenth round: a past resident's record asked from abroad, a foreign birth or divorce
+        # recorded, a guest declared online, a company founded long ago dissolved, an old
+        # identity number, the mid-year review of the poor, a father recognised.
+        (
+            "I worked in Vietnam from 2016 to 2021 and now I'm back in Canada. The Canadian "
+            "immigration wants a police certificate from Vietnam. How can I request one?",
+            "3.000330",
+        ),
+        (
+            "I'm a Vietnamese citizen living in Germany. I got divorced there in 2022 and now I "
+            "want to remarry in Vietnam. How do I get the foreign divorce recorded?",
+            "2.000554",
+        ),
+        (
+            "I rent out two rooms on Airbnb in Hoi An and most of my guests are foreigners. Can I "
+            "declare their temporary residence online instead of going to the police every time?",
+            "1.001437",
+        ),
+        (
+            "Công ty TNHH một thành viên của tôi thành lập năm 2019, ba năm nay hầu như không có "
+            "hợp đồng. Giờ tôi muốn đóng cửa hẳn công ty. Các bước giải thể doanh nghiệp như thế "
+            "nào?",
+            "2.002023",
+        ),
+        (
+            "Sổ đỏ nhà tôi ghi số chứng minh nhân dân 9 số cũ, giờ tôi dùng căn cước 12 số. Văn "
+            "phòng công chứng yêu cầu giấy xác nhận hai số này là của cùng một người.",
+            "1.012566",
+        ),
+        (
+            "Hoàn cảnh khó khăn quá, giữa năm có được đề nghị công nhận hộ nghèo không hay phải "
+            "đợi đến cuối năm?",
+            "1.011607",
+        ),
+        ("bố mẹ e ko đki kết hôn, giờ bố mún làm thủ tục nhận e là con", "1.001022"),
+        ("MST cá nhân bị đóng do ko dùng lâu năm, mở lại dc k", "1.008510"),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
