@@ -1312,6 +1312,20 @@ def test_ninth_round_on_the_bundled_catalogue(bundled: SearchIndex, query: str, 
     assert bundled.search(query)[0].code == code
 
 
+def test_english_phrases_are_read_without_their_function_words() -> None:
+    """English messages lose "the", "in", "now" before the lexicon: a phrase must still say what
+    it means once they are gone ("now live in" would be "live", any "live")."""
+
+    def en(text: str) -> str:
+        return " ".join(apply_lexicon(text.lower().split(), _LEXICON_EN))
+
+    left = "nguoi nuoc ngoai da cu tru tai viet nam"
+    assert left in en("worked vietnam 2016 2021 live germany criminal record")
+    assert left in en("longer vietnam police certificate")
+    assert left not in en("live hanoi need criminal record certificate")
+    assert "ket hop" not in en("time register birth baby")
+
+
 def test_lexicon_rules_from_the_tenth_round() -> None:
     def en(text: str) -> str:
         return " ".join(apply_lexicon(text.split(), _LEXICON_EN))
