@@ -1802,6 +1802,12 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
         ),
         ("bố mẹ e ko đki kết hôn, giờ bố mún làm thủ tục nhận e là con", "1.001022"),
         ("MST cá nhân bị đóng do ko dùng lâu năm, mở lại dc k", "1.008510"),
+        # A wall pushed back by a neighbour who rebuilds: mediation, not a building permit.
+        (
+            "Năm nay nhà bên xây lại nhà, họ đòi lùi tường sang phía nhà tôi nửa mét vì cho rằng "
+            "đất họ bị thiếu. Tôi không muốn kiện ra tòa, có thể nhờ xã hòa giải trước được không?",
+            "1.012812",
+        ),
         # A house or a plot sold, and its income tax (four writers ask it so).
         (
             "bán căn nhà duy nhất mình ở, muốn xin miễn thuế TNCN thì chuẩn bị hồ sơ ra sao",
