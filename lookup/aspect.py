@@ -67,6 +67,9 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|tu (?:len|ra|di) (?:lay|nhan)|tra (?:ve|qua) (?:tai khoan|tk|ngan hang|cong ty|cty)"
             r"|(?:nhan|linh) tien mat|tien mat hay|hay tien mat|ghi ten (?:ai|ca|chung|rieng)"
             r"|(?:cap|duoc) (?:1|mot) so (?:rieng|chung)|duoc cap (?:giay|nhung) (?:gi|nao)"
+            r"|cap (?:cho )?(?:\w+ )?giay (?:gi|nao)"
+            r"|(?:nhan|nhan lai|tra|tra ve) tien (?:qua|ve) dau"
+            r"|tien (?:\w+ ){0,2}(?:tra|chuyen) ve dau"
             r"|xin them ban|(?:bien|so|the|giay) (?:moi|cu) hay|receive the result"
             r"|(?:gui|tra|ship|chuyen|giao)(?: \w+){0,4} ve (?:tan )?(?:nha|dia chi|noi)"
             r"|hay (?:la )?(?:phai )?(?:tu |chinh chu |chinh ho |truc tiep )?(?:len|den|ra|di)"
@@ -134,7 +137,7 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|han (?:chot|cuoi)|cham nhat (?:la )?(?:ngay|khi)|deadline|truoc ngay nao"
             r"|trong (?:thoi han|vong) bao lau|(?:vao )?(?:thang|ngay) may\b"
             r"|(?<!chua )(?<!khong )bao gio (?:thi )?(?:co|xong|lay|nhan|duoc)"
-            r"|ngay nao (?:co|lay|nhan)|lau (?:khong|ko|qua|vay)|(?<!o )may hom(?! nay)"
+            r"|ngay nao (?:co|lay|nhan)|lau (?:khong|ko|qua|vay)|(?<!o )(?<!choi )may hom(?! nay)"
             r"|(?:mat|trong|chi) may (?:tuan|thang)"
             r"|mat may(?! anh| chi| em| dua| nguoi| con| dong| cai)"
             r"|trong ngay|lay lien|lay ngay|co ngay"
@@ -210,6 +213,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|where|which office|which agency|which authority|who issues"
             r"|(?:xin phep|hoi|bao|nop cho|gui(?: don)?(?: cho)?|gap|lien he) ai"
             r"(?! (?:duoc|dc|co the|phai|se|cung))"
+            r"|(?:gui|nop)(?: don)? (?:len|den|toi) ai"
+            r"|nop cho (?:ubnd|uy ban|so|xa|phuong|cong an|chi cuc|cuc)"
             r"|tu nop (?:cho|o|tai|len)|gui (?:don )?(?:o |den |toi )?dau"
             # "nộp giấy ra viện cho ai", "nộp ở xã hả", "ra công an xã làm hay sao".
             r"|(?:nop|dua|gui) (?:\w+ ){1,4}cho ai|o (?:xa|phuong) (?:ha|phai khong|dung khong)"
@@ -217,9 +222,9 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             # Chat shorthand drops "ở": "trích lục khai tử làm đâu", "BHYT mua đâu"; an
             # office asked by kind ("xin sao ở tòa nào"), or "who issues it" at the end.
             r"|(?:lam|mua|dang ky|dk|xin|nop|lay|in|cap|doi|kham|trich luc) dau"
-            r"(?: (?:a|ad|admin|vay|the|nhi|ha|z|ak|ah|ban|nhe))*$"
+            r"(?: (?:a|ad|admin|anh|chi|em|vay|the|nhi|ha|z|ak|ah|ban|nhe))*$"
             r"|(?:o|tai|len|ra|den|nop) (?:\w+ )?(?:toa|so|benh vien|truong|buu dien|chi cuc|cuc"
-            r"|trung tam) nao|ai cap(?: (?:a|vay|the|z|ha))*$"
+            r"|trung tam) nao|ai cap(?: (?:a|anh|vay|the|z|ha))*$"
             # "… ở bưu điện được không hay phải lên UBND": which of two offices.
             r"|hay (?:la )?(?:phai |bat buoc )?(?:len|ra|den|ve|o|tai) (?:\w+ )?(?:ubnd|uy ban"
             r"|cong an|so|toa|phong|van phong|buu dien|chi cuc|cuc|trung tam|xa|phuong|tinh)"
@@ -254,7 +259,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|lam thay|thay (?:duoc|dc) (?:khong|ko|k)"
             r"|(?:linh|lanh|nhan|nop) thay(?: \w+){0,2} (?:duoc|dc) (?:khong|ko|k)"
             r"|duoc chua|nho (?:nguoi|ban|nguoi nha) "
-            r"|da (?:duoc|dc) (?:\w+ ){1,5}chua|con (?:duoc|dc) (?:\w+ ){1,6}(?:khong|ko|k)"
+            r"|da (?:duoc|dc) (?:\w+ ){1,10}chua|con (?:duoc|dc) (?:\w+ ){1,6}(?:khong|ko|k)"
+            r"|(?:co )?thuoc (?:dien|doi tuong|truong hop)(?: \w+){0,8} (?:khong|ko|k)"
             r"|(?:moi|tren|duoi|da|chua du|du) \d{1,2}(?: tuoi|t)?(?: \w+){0,6} (?:duoc|dc)"
             r" (?:khong|ko|k|chua)"
             r"|di thay|thay cho (?:chau|con|em|me|bo|nguoi|chong|vo|ma|ba|ong|cha|anh|chi)"
@@ -284,8 +290,8 @@ _RULES: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             r"|\d{1,2} (?:tuoi|t)(?: \w+){0,6} (?:duoc|dc) (?:khong|ko|k|chua)"
             # "… có được không, hay phải đợi cuối năm?": whether it may be done now.
             r"|(?:duoc|dc) (?:khong|ko|k|hong|hok) hay (?:la |phai |bat buoc |cu |con |chi |doi )"
-            r"|co (?:\w+ ){1,2}(?:duoc|dc)(?: \w+){1,4} (?:khong|ko|k|hong|hok)"
-            r"(?: (?:a|ad|vay|the|nhi|ha|z|ak))*$"
+            r"|co (?:\w+ ){1,2}(?:duoc|dc)(?: \w+){1,8} (?:khong|ko|k|hong|hok)"
+            r"(?: (?:a|ad|admin|anh|chi|em|vay|the|nhi|ha|z|ak))*$"
             r"|(?:bao nhieu|may) (?:\w+ ){0,3}(?:thi )?moi (?:duoc|dc)"
             # "chồng có được hưởng thai sản không": whether a benefit is due.
             r"|(?:duoc|dc) huong(?: \w+){1,8} (?:khong|ko|k|hong)|entitled"

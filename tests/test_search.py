@@ -1090,6 +1090,19 @@ def test_organisation_procedure_waits_to_be_asked() -> None:
         ("They want my signature certified. Can I do it at the commune?", "where"),
         ("dang ky ket hon xog dc cap giay gi vay", "result"),
         ("How long is a Vietnam e-visa valid for?", "result"),
+        ("Vậy mình có xin được bằng lái quốc tế không ạ?", "eligibility"),
+        ("mk 17 tuổi có tạo đc tài khoản định danh mức 1 trên vneid ko", "eligibility"),
+        ("xây nhà cấp 4 thì có thuộc diện được miễn giấy phép xây dựng không ạ", "eligibility"),
+        (
+            "Bằng lái bị trừ hết điểm, giờ em đã được đăng ký kiểm tra lại kiến thức chưa ạ?",
+            "eligibility",
+        ),
+        ("đc công nhận hộ cận nghèo thì xã cấp cho giấy j v ạ", "result"),
+        ("Quyết toán thuế TNCN được hoàn thì tiền trả về đâu?", "result"),
+        ("Đăng ký khai thác nước dưới đất thì nộp cho UBND xã hay Sở Nông nghiệp?", "where"),
+        ("hòa giải ở xã không thành, giờ gửi đơn lên ai giải quyết ạ?", "where"),
+        ("trích lục khai tử lm đâu ạ", "where"),
+        ("e về nhà bạn ở chơi mấy hôm, chủ nhà có cần báo lưu trú ko", None),
         ("I have a valid UK driving licence. I'd like to convert it. What's the fee?", "fee"),
         # Staying home to farm is the story, not filing from home.
         (
@@ -1802,6 +1815,14 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
         ),
         ("bố mẹ e ko đki kết hôn, giờ bố mún làm thủ tục nhận e là con", "1.001022"),
         ("MST cá nhân bị đóng do ko dùng lâu năm, mở lại dc k", "1.008510"),
+        # Sixteenth round: a household business's tax declaration; an English tax resident
+        # settling the year; a sister's guardian after the parents died.
+        ("hộ kinh doanh bán tạp hóa khai thuế thế nào", "1.011022"),
+        (
+            "I worked for two companies in Vietnam last year as a tax resident. How do I do my "
+            "personal income tax finalization by myself?",
+            "2.002233",
+        ),
         # A wall pushed back by a neighbour who rebuilds: mediation, not a building permit.
         (
             "Năm nay nhà bên xây lại nhà, họ đòi lùi tường sang phía nhà tôi nửa mét vì cho rằng "
