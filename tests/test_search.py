@@ -1818,6 +1818,12 @@ def test_a_newborn_to_register_keeps_birth_and_recognition_together() -> None:
         # Sixteenth round: a household business's tax declaration; an English tax resident
         # settling the year; a sister's guardian after the parents died.
         ("hộ kinh doanh bán tạp hóa khai thuế thế nào", "1.011022"),
+        # Mediation that failed goes to the commune chairman: no card for mediation again.
+        (
+            "Hoa giai tranh chap dat o xa khong thanh, gio nop don len chu tich xa thi bao lau co "
+            "quyet dinh?",
+            "1.013967",
+        ),
         (
             "I worked for two companies in Vietnam last year as a tax resident. How do I do my "
             "personal income tax finalization by myself?",
