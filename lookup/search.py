@@ -864,6 +864,11 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _VOWELS = frozenset("aeiouy")
 
 
+def _rule_variants(token: str) -> set[str]:
+    """What each spelling rule that applies makes of ``token`` ("chú" → "trú", "kai" → "cai")."""
+    return {rx.sub(rep, token) for rx, rep in _RULES if rx.search(token)}
+
+
 def _vowel_swap(a: str, b: str) -> bool:
     """True when two equal-length tokens differ only in vowels (one letter by one letter)."""
     return all(x == y or (x in _VOWELS and y in _VOWELS) for x, y in zip(a, b, strict=True))
@@ -952,6 +957,15 @@ class _Speller:
                     yield left + c + right[1:]
                 yield left + c + right
 
+    @staticmethod
+    def _fit(word: str, prev: str, nxt: str, known: Container[str]) -> int:
+        """How many of its neighbours ``word`` forms a catalogue bigram with (0, 1 or 2)."""
+        return bool(prev and f"{prev}_{word}" in known) + bool(nxt and f"{word}_{nxt}" in known)
+
+    def _remember(self, key: str, value: str) -> None:
+        if len(self.context_cache) < 50_000:
+            self.context_cache[key] = value
+
     def in_context(
         self, token: str, prev: str, nxt: str, known: Container[str], marked: bool = False
     ) -> str:
@@ -962,7 +976,7 @@ class _Speller:
         hit = self.context_cache.get(key)
         if hit is not None:
             return hit
-        variants = {rx.sub(rep, token) for rx, rep in _RULES if rx.search(token)}
+        variants = _rule_variants(token)
         # Typed with its marks, a word's vowels are what the citizen meant: "bạn gái" is no
         # "bán giá" (a consonant slip like "thường chú" is still one).
         if len(token) >= 3 and not marked:
@@ -972,15 +986,9 @@ class _Speller:
             variants.update(
                 e for e in self.edits1(token) if len(e) == len(token) and _vowel_swap(token, e)
             )
-        fits = [
-            v
-            for v in variants
-            if v in self.freq
-            and ((prev and f"{prev}_{v}" in known) or (nxt and f"{v}_{nxt}" in known))
-        ]
+        fits = [v for v in variants if v in self.freq and self._fit(v, prev, nxt, known)]
         best = max(fits, key=lambda c: (self.freq[c], c)) if fits else token
-        if len(self.context_cache) < 50_000:
-            self.context_cache[key] = best
+        self._remember(key, best)
         return best
 
     def repair_in_context(
@@ -999,21 +1007,16 @@ class _Speller:
                 # or dropped one ("thcu thực", not "thư"); then the more frequent syllable.
                 ranked = []
                 for e in set(variants):
-                    if e not in self.freq:
-                        continue
-                    fit = bool(prev and f"{prev}_{e}" in known) + bool(
-                        nxt and f"{e}_{nxt}" in known
-                    )
+                    fit = self._fit(e, prev, nxt, known) if e in self.freq else 0
                     if fit:
                         ranked.append((fit, len(e) == len(token), self.freq[e], e))
                 return ranked
 
             # A spelling rule's variant first ("kai" → "cai"), unless only an edit fits.
-            fits = fitting(rx.sub(rep, token) for rx, rep in _RULES if rx.search(token))
+            fits = fitting(_rule_variants(token))
             fits = fits or fitting(self.edits1(token))
             best = max(fits)[3] if fits else ""
-            if len(self.context_cache) < 50_000:
-                self.context_cache[key] = best
+            self._remember(key, best)
             if best:
                 return (best,)
         return self.repair(token)
@@ -1025,7 +1028,7 @@ class _Speller:
         if hit is not None:
             return hit
         result: tuple[str, ...] = (token,)
-        variants = {rx.sub(rep, token) for rx, rep in _RULES if rx.search(token)}
+        variants = _rule_variants(token)
         rule = self.best(variants)
         if rule is not None:
             result = (rule,)
